@@ -1,0 +1,63 @@
+// Builds every bundle: the extension host side (Node, CommonJS) and the webview (browser, IIFE).
+// `node esbuild.config.mjs [--watch] [--dev]`: minified with linked source maps by default.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const dev = process.argv.includes('--dev');
+
+/**
+ * Heavy parts are separate bundles loaded on first use: `src/node/lazy.ts` requires './engine' (mathjs and the
+ * tracer) and `src/node/engine.ts` requires '../core/ts-frontend' (the TypeScript compiler). Here those two
+ * requires become requires of the sibling bundle files instead of being inlined.
+ */
+const lazyBundles = {
+  name: 'lazy-bundles',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/engine$/ }, (args) =>
+      args.importer.endsWith('lazy.ts') && args.kind === 'require-call' ? { path: './engine.js', external: true } : undefined);
+    build.onResolve({ filter: /^\.\.\/core\/ts-frontend$/ }, (args) =>
+      args.kind === 'require-call' ? { path: './ts-parser.js', external: true } : undefined);
+  },
+};
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: !dev,
+  sourcemap: dev ? 'inline' : 'linked',
+  external: ['vscode'],
+  plugins: [lazyBundles],
+  logLevel: 'warning',
+  // mathjs and typescript ship code paths that read these; keep the bundles deterministic.
+  legalComments: 'none',
+};
+
+const builds = [
+  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { engine: 'src/node/engine.ts', 'ts-parser': 'src/core/ts-frontend.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+];
+if (existsSync('media/webview.ts')) {
+  builds.push({
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: !dev,
+    sourcemap: dev ? 'inline' : false,
+    entryPoints: { webview: 'media/webview.ts' },
+    outdir: 'media/dist',
+    logLevel: 'warning',
+    legalComments: 'none',
+  });
+}
+
+const present = builds.filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
+if (watch) {
+  for (const b of present) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(present.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,72 @@
+import { attempt, BackpropError, type Result } from './errors';
+import { gradientCheck, type GradCheck } from './gradcheck';
+import { buildGraph, type GraphModel } from './graph';
+import type { Lang, Program } from './ir';
+import { parseMath } from './math-frontend';
+import { symbolicDerivative, type SymbolicResult } from './symbolic';
+import { trace, type Trace } from './trace';
+
+/** Parses TypeScript into the IR; supplied by the host so the TypeScript compiler loads only when needed. */
+export type TsParser = (text: string) => Program;
+
+export interface AnalyzeOptions {
+  /** 'auto' (default) detects from the text. */
+  lang?: Lang | 'auto';
+  /** Values of free variables (and overrides of literal declarations). */
+  values?: Readonly<Record<string, number>>;
+  /** Needed for lang 'ts'. */
+  tsParser?: TsParser;
+  gradCheck?: boolean;
+  /** Symbolic derivatives for each input; `simplify` makes them tidier but is slow on long sums. */
+  symbolic?: false | { simplify: boolean };
+}
+
+export interface Analysis {
+  lang: Lang;
+  /** True when the language was detected rather than given. */
+  detected: boolean;
+  program: Program;
+  trace: Trace;
+  graph: GraphModel;
+  value: number;
+  gradients: Record<string, number>;
+  check?: GradCheck;
+  symbolic?: SymbolicResult[];
+}
+
+const TS_HINTS = /\b(const|let|var|function|return)\b|=>|\bMath\.|\*\*|[;{}]|\b(as number)\b|!\s*[)*+\-/]|:\s*number\b/;
+
+/** Which front end should read this text. Math is the default; TypeScript when it has TypeScript's marks. */
+export function detectLang(text: string): Lang {
+  return TS_HINTS.test(text) ? 'ts' : 'math';
+}
+
+export function parseProgram(text: string, lang: Lang, tsParser?: TsParser): Result<Program> {
+  if (lang === 'ts') {
+    if (!tsParser) return { ok: false, error: new BackpropError('unsupported', 'TypeScript parsing is not available here') };
+    return attempt(() => tsParser(text));
+  }
+  return attempt(() => parseMath(text));
+}
+
+/** Text → IR → tape (forward + backward) → graph, with the gradient check and symbolic derivatives. */
+export function analyze(text: string, options: AnalyzeOptions = {}): Result<Analysis> {
+  const detected = !options.lang || options.lang === 'auto';
+  const lang: Lang = detected ? detectLang(text) : (options.lang as Lang);
+  const parsed = parseProgram(text, lang, options.tsParser);
+  if (!parsed.ok) return parsed;
+  const program = parsed.value;
+  const traced = attempt(() => trace(program, options.values ?? {}));
+  if (!traced.ok) return traced;
+  const t = traced.value;
+  const graph = buildGraph(t);
+  const gradients: Record<string, number> = {};
+  for (const input of graph.inputs) gradients[input.name] = input.grad;
+  const analysis: Analysis = { lang, detected, program, trace: t, graph, value: t.tape.value[t.output], gradients };
+  if (options.gradCheck !== false) analysis.check = gradientCheck(t);
+  if (options.symbolic) {
+    const simplify = options.symbolic.simplify;
+    analysis.symbolic = graph.inputs.map((i) => symbolicDerivative(program, i.name, { simplify }));
+  }
+  return { ok: true, value: analysis };
+}

@@ -1,0 +1,109 @@
+import { OP, OPS, type OpName } from './ops';
+import type { Span } from './span';
+import type { Trace } from './trace';
+
+export interface GraphNode {
+  /** Generated from the tape index (`n0`, `n1`, …); never user text. */
+  id: string;
+  kind: 'input' | 'const' | 'op';
+  op: OpName;
+  /** What the node draws as its operator: `+`, `tanh`, `σ`, … */
+  symbol: string;
+  name?: string;
+  value: number;
+  /** ∂output/∂node. */
+  grad: number;
+  span?: Span;
+  warnings?: string[];
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  /** Which argument of `to` this edge feeds (0 or 1): `x*x` has two edges from x, one per argument. */
+  arg: 0 | 1;
+  /** ∂to/∂from. */
+  local: number;
+  /** ∂output/∂to. */
+  upstream: number;
+  /** local · upstream: this edge's contribution to grad(from). */
+  product: number;
+}
+
+export interface GraphModel {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  output: string;
+  /** Named inputs and their gradients, in order of first appearance. */
+  inputs: { id: string; name: string; value: number; grad: number; source: 'given' | 'literal' }[];
+  warnings: string[];
+}
+
+const LOGS: ReadonlySet<number> = new Set([OP.log, OP.log2, OP.log10, OP.logb]);
+
+function valueWarning(op: number, a: number, b: number, v: number): string | undefined {
+  if (Number.isFinite(v)) return undefined;
+  if (LOGS.has(op) && a < 0) return `log of a negative number (${a}) is NaN`;
+  if (LOGS.has(op) && a === 0) return 'log of 0 is −∞';
+  if (op === OP.div && b === 0) return 'division by zero';
+  if (op === OP.sqrt && a < 0) return `square root of a negative number (${a}) is NaN`;
+  if ((op === OP.asin || op === OP.acos) && Math.abs(a) > 1) return `${OPS[op].name} of ${a} (outside [−1, 1]) is NaN`;
+  if (op === OP.pow && a < 0 && !Number.isInteger(b)) return `negative base to a fractional power is NaN`;
+  return `value is ${v}`;
+}
+
+/** The graph the output depends on, with every edge's local derivative, upstream gradient and product. */
+export function buildGraph(trace: Trace): GraphModel {
+  const { tape, output } = trace;
+  const keep = tape.ancestors(output);
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  const warnings: string[] = [];
+  const id = (i: number) => `n${i}`;
+  for (let i = 0; i <= output; i++) {
+    if (!keep[i]) continue;
+    const op = tape.op[i];
+    const spec = OPS[op];
+    const meta = tape.meta.get(i);
+    const kind = op === OP.input ? 'input' : op === OP.const ? 'const' : 'op';
+    const node: GraphNode = { id: id(i), kind, op: spec.name, symbol: spec.symbol, value: tape.value[i], grad: tape.grad[i] };
+    if (meta?.name !== undefined) node.name = meta.name;
+    if (meta?.span) node.span = meta.span;
+    const notes: string[] = [];
+    const a = tape.in0[i];
+    const b = tape.in1[i];
+    if (kind === 'op') {
+      const av = tape.value[a];
+      const bv = b >= 0 ? tape.value[b] : 0;
+      const inputsFinite = Number.isFinite(av) && Number.isFinite(bv);
+      // Report where a NaN/∞ starts, not every node it flows through.
+      if (inputsFinite) {
+        const w = valueWarning(op, av, bv, tape.value[i]);
+        if (w) notes.push(w);
+      }
+      const k = spec.kink?.(av, bv);
+      if (k) notes.push(k);
+      if (inputsFinite && Number.isFinite(tape.value[i]) && (!Number.isFinite(tape.local0[i]) || (b >= 0 && tape.local1[i] !== tape.local1[i] && tape.op[b] !== OP.const))) {
+        notes.push('local derivative is not finite here');
+      }
+      for (const [from, arg, local] of [[a, 0, tape.local0[i]], [b, 1, tape.local1[i]]] as const) {
+        if (from < 0) continue;
+        const upstream = tape.grad[i];
+        // Matches the tape: a zero upstream contributes zero, even times an infinite local.
+        const product = upstream === 0 ? 0 : local * upstream;
+        edges.push({ from: id(from), to: id(i), arg, local, upstream, product });
+      }
+    }
+    if (kind === 'input' && !Number.isFinite(node.grad)) notes.push(`gradient is ${node.grad}`);
+    if (notes.length) {
+      node.warnings = notes;
+      const where = node.span ? `${node.span.line}:${node.span.col}: ` : '';
+      for (const n of notes) warnings.push(`${where}${node.name ?? spec.symbol}: ${n}`);
+    }
+    nodes.push(node);
+  }
+  const inputs = trace.inputs
+    .filter((inp, k, all) => all.findIndex((o) => o.name === inp.name) === k)
+    .map((inp) => ({ id: id(inp.index), name: inp.name, value: tape.value[inp.index], grad: inp.index <= output ? tape.grad[inp.index] : 0, source: inp.source }));
+  return { nodes, edges, output: id(output), inputs, warnings };
+}

@@ -1,0 +1,16 @@
+/** The engine's public surface. Nothing here imports `vscode`, the DOM or Node built-ins. */
+export { analyze, detectLang, parseProgram, type Analysis, type AnalyzeOptions, type TsParser } from './analyze';
+export { BackpropError, attempt, type ErrorCode, type Result } from './errors';
+export { formatNumber } from './format';
+export { gradientCheck, type GradCheck, type GradCheckRow } from './gradcheck';
+export { buildGraph, type GraphEdge, type GraphModel, type GraphNode } from './graph';
+export { freeVariables, type Assign, type Expr, type Lang, type Program } from './ir';
+export { LIMITS } from './limits';
+export { parseMath, MATH_FUNCTIONS } from './math-frontend';
+export { escapeLabel, nodeTitle, toMermaid, type Direction, type MermaidOptions } from './mermaid';
+export { OP, OPS, opSpec, type OpName, type OpSpec } from './ops';
+export { inlineProgram, printExpr } from './print';
+export { LineIndex, offsetSpan, type Span } from './span';
+export { symbolicDerivative, type SymbolicResult } from './symbolic';
+export { Tape } from './tape';
+export { trace, type Trace, type TraceInput } from './trace';

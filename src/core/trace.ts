@@ -1,0 +1,129 @@
+import { BackpropError } from './errors';
+import { freeVariables, type Expr, type Program } from './ir';
+import { LIMITS } from './limits';
+import { OP } from './ops';
+import type { Span } from './span';
+import { Tape } from './tape';
+
+export interface TraceInput {
+  name: string;
+  /** Tape index of the input node. */
+  index: number;
+  value: number;
+  span?: Span;
+  /** Where the value came from: given (--at / input box), a literal in the code, or a function parameter. */
+  source: 'given' | 'literal';
+}
+
+export interface Trace {
+  program: Program;
+  tape: Tape;
+  output: number;
+  inputs: TraceInput[];
+}
+
+/** True for `3`, `-3`, `+3`: a declaration with such a right side introduces an input, like torch's leaf tensors. */
+function literalValue(e: Expr): number | undefined {
+  if (e.kind === 'num') return e.value;
+  if (e.kind === 'op' && e.op === 'neg' && e.args[0].kind === 'num') return -e.args[0].value;
+  return undefined;
+}
+
+/**
+ * Interprets the IR on a fresh tape and runs the backward pass from the output.
+ * Free variables need values in `values`; all missing names are reported at once.
+ */
+export function trace(program: Program, values: Readonly<Record<string, number>> = {}): Trace {
+  const free = freeVariables(program);
+  const missing = [...program.params, ...free].filter((v) => !(v.name in values));
+  // A variable first assigned a literal is an input with that value; it is not missing.
+  if (missing.length) {
+    const first = missing[0];
+    const names = missing.map((m) => m.name);
+    throw new BackpropError('missing-value',
+      `no value for ${names.length === 1 ? 'variable' : 'variables'} ${names.map((n) => `'${n}'`).join(', ')} (give one with --at ${names.map((n) => `${n}=…`).join(',')})`,
+      first.span, names);
+  }
+  const tape = new Tape(256);
+  const env = new Map<string, number>();
+  const versions = new Map<string, number>();
+  const inputs: TraceInput[] = [];
+  const addInput = (name: string, value: number, span: Span | undefined, source: TraceInput['source']) => {
+    const index = tape.input(name, value, span);
+    inputs.push({ name, index, value, span, source });
+    env.set(name, index);
+    return index;
+  };
+  for (const p of program.params) addInput(p.name, values[p.name], p.span, 'given');
+
+  const evaluate = (root: Expr): number => {
+    // Iterative post-order over the IR; `results` holds tape indices of finished children.
+    const results: number[] = [];
+    const stack: { e: Expr; visited: boolean }[] = [{ e: root, visited: false }];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const e = top.e;
+      if (tape.size > LIMITS.maxNodes) throw new BackpropError('too-large', `graph has more than ${LIMITS.maxNodes} nodes`);
+      if (e.kind === 'num') {
+        stack.pop();
+        results.push(tape.constant(e.value, { span: e.span }));
+      } else if (e.kind === 'const') {
+        stack.pop();
+        results.push(tape.constant(e.value, { name: e.name, span: e.span }));
+      } else if (e.kind === 'var') {
+        stack.pop();
+        let index = env.get(e.name);
+        if (index === undefined) index = addInput(e.name, values[e.name], e.span, 'given');
+        results.push(index);
+      } else if (!top.visited) {
+        top.visited = true;
+        for (let i = e.args.length - 1; i >= 0; i--) stack.push({ e: e.args[i], visited: false });
+      } else {
+        stack.pop();
+        const args = results.splice(results.length - e.args.length, e.args.length);
+        const meta = { span: e.span };
+        let acc: number;
+        if (e.args.length === 1 && (e.op === 'max' || e.op === 'min' || e.op === 'hypot')) {
+          acc = e.op === 'hypot' ? tape.applyNamed('abs', args[0], -1, meta) : args[0];
+        } else {
+          acc = tape.applyNamed(e.op, args[0], args.length > 1 ? args[1] : -1, meta);
+          // n-ary max/min/hypot fold left: max(a, b, c) = max(max(a, b), c); hypot likewise.
+          for (let i = 2; i < args.length; i++) acc = tape.applyNamed(e.op, acc, args[i], meta);
+        }
+        results.push(acc);
+      }
+    }
+    return results[0];
+  };
+
+  let last = -1;
+  for (const stmt of program.body) {
+    const literal = literalValue(stmt.expr);
+    const version = (versions.get(stmt.name) ?? 0) + 1;
+    versions.set(stmt.name, version);
+    const shown = version === 1 ? stmt.name : `${stmt.name}${subscript(version)}`;
+    if (literal !== undefined && version === 1 && !env.has(stmt.name)) {
+      last = addInput(stmt.name, stmt.name in values ? values[stmt.name] : literal, stmt.span, stmt.name in values ? 'given' : 'literal');
+      continue;
+    }
+    let index = evaluate(stmt.expr);
+    const meta = tape.meta.get(index);
+    if (meta?.name !== undefined || tape.op[index] === OP.input) {
+      // `b = a` would otherwise rename a's node: give the new version a node of its own.
+      index = tape.applyNamed('id', index, -1, { name: shown, span: stmt.span });
+    } else {
+      tape.meta.set(index, { ...meta, name: shown });
+    }
+    env.set(stmt.name, index);
+    last = index;
+  }
+  const output = program.result ? evaluate(program.result) : last;
+  if (output < 0) throw new BackpropError('no-output', 'nothing to trace: no expression and no assignment', program.span);
+  tape.backward(output);
+  return { program, tape, output, inputs };
+}
+
+const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
+function subscript(n: number): string {
+  return String(n).replace(/\d/g, (d) => SUBSCRIPTS[Number(d)]);
+}
