@@ -1,0 +1,67 @@
+/**
+ * The one message protocol between the extension host and the graph webview (and the CLI's HTML page,
+ * which embeds the same webview). Both sides import these types; every message is tagged by `kind`.
+ * Pure data only: no vscode, no DOM.
+ */
+import type { Direction } from './core/mermaid';
+import type { GraphModel } from './core/graph';
+import type { GradCheckRow } from './core/gradcheck';
+import type { SymbolicResult } from './core/symbolic';
+import type { Span } from './core/span';
+
+/** Where an input's value came from, shown beside it in the panel ("never guessed silently"). */
+export interface InputInfo {
+  name: string;
+  value: number;
+  grad: number;
+  /** e.g. "line 3: const x = 2", "remembered", "input box", "--at", "literal in the selection". */
+  source: string;
+}
+
+export interface GraphPayload {
+  /** Monotonic per panel: the webview ignores stale updates. */
+  version: number;
+  /** The traced text (shortened for display). */
+  title: string;
+  lang: 'math' | 'ts' | 'python';
+  /** Diagram source to render (already summarized when the graph was too big). */
+  mermaid: string;
+  /** The full graph model: node ids in `mermaid` are these ids (for clicks, stepping, highlighting). */
+  graph: GraphModel;
+  value: number;
+  inputs: InputInfo[];
+  check?: GradCheckRow[];
+  checkSkipped?: string;
+  symbolic?: SymbolicResult[];
+  warnings: string[];
+  /** Set when `mermaid` shows a summarized graph. */
+  summarized?: { shownNodes: number; totalNodes: number; reason: string };
+  digits: number;
+  direction: Direction;
+  pinned: boolean;
+}
+
+/** Extension → webview. */
+export type ToWebview =
+  | { kind: 'loading'; title?: string }
+  | { kind: 'error'; message: string; /** "line:col" or similar, when known */ where?: string }
+  | { kind: 'graph'; payload: GraphPayload }
+  | { kind: 'pinned'; pinned: boolean };
+
+/** Webview → extension. */
+export type FromWebview =
+  | { kind: 'ready' }
+  /** A node was clicked: select its source span in the editor. */
+  | { kind: 'reveal'; nodeId: string; span: Span }
+  | { kind: 'copyMermaid'; text: string }
+  /** `data` is SVG text for svg, a base64 data URL for png. */
+  | { kind: 'save'; format: 'svg' | 'png'; data: string }
+  | { kind: 'setPinned'; pinned: boolean }
+  /** Rendering failed inside the webview (already shown to the user there); for the log. */
+  | { kind: 'renderError'; message: string };
+
+/** What the webview keeps in `vscode.setState` so a reload restores the view (WebviewPanelSerializer). */
+export interface WebviewState {
+  payload?: GraphPayload;
+  view?: { scale: number; x: number; y: number };
+}
