@@ -1,1 +1,223 @@
-console.log("cli")
+/**
+ * backprop-graph: the engine without VS Code.
+ *   backprop-graph [EXPR|-] [--lang math|ts] [--at NAME=VALUE[,NAME=VALUE…]]… [--format text|mermaid|json|html]
+ *                  [--out FILE] [--digits N] [--direction LR|TB|RL|BT]
+ * Exit codes: 0 success; 2 bad input or usage (one line on stderr naming the problem and where); 1 internal error.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Analysis } from './core/analyze';
+import type { Direction } from './core/mermaid';
+import { loadEngine } from './node/lazy';
+
+const USAGE = `usage: backprop-graph [EXPR|-] [--lang math|ts] [--at NAME=VALUE[,NAME=VALUE...]]...
+                      [--format text|mermaid|json|html] [--out FILE] [--digits N] [--direction LR|TB|RL|BT]
+
+Traces EXPR (math like "(x^2+1)^3" or TypeScript like "Math.sin(x ** 2 + 1)"; read from stdin when absent
+or "-"), runs reverse-mode autodiff, and prints every node's value and gradient ∂out/∂node.
+
+examples:
+  backprop-graph "(x^2+1)^3" --at x=2
+  backprop-graph "Math.tanh(w * x + b)" --at w=0.5,x=2,b=-1 --format mermaid
+  echo "x ** 3 + 2 * x" | backprop-graph --at x=1 --format json`;
+
+/** A user mistake: reported as one line on stderr with exit code 2, never a stack trace. */
+class UsageError extends Error {}
+
+interface CliOptions {
+  expr?: string;
+  lang: 'math' | 'ts' | 'auto';
+  values: Record<string, number>;
+  format: 'text' | 'mermaid' | 'json' | 'html';
+  out?: string;
+  digits: number;
+  direction: Direction;
+}
+
+const NAME = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
+
+export function parseValues(spec: string, into: Record<string, number>): void {
+  for (const part of spec.split(',')) {
+    const item = part.trim();
+    if (!item) continue;
+    const eq = item.indexOf('=');
+    if (eq < 0) throw new UsageError(`--at ${item}: expected NAME=VALUE`);
+    const name = item.slice(0, eq).trim();
+    const raw = item.slice(eq + 1).trim();
+    if (!NAME.test(name)) throw new UsageError(`--at ${item}: '${name}' is not a variable name`);
+    const value = raw === '' ? NaN : Number(raw);
+    if (!Number.isFinite(value)) throw new UsageError(`--at ${item}: '${raw}' is not a finite number`);
+    into[name] = value;
+  }
+}
+
+export function parseArgs(argv: readonly string[]): CliOptions | 'help' | 'version' {
+  const o: CliOptions = { lang: 'auto', values: {}, format: 'text', digits: 6, direction: 'LR' };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') && !arg.startsWith('--at=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '-h': case '--help': return 'help';
+      case '-v': case '--version': return 'version';
+      case '--lang': {
+        const v = value();
+        if (v !== 'math' && v !== 'ts' && v !== 'auto') throw new UsageError(`--lang ${v}: expected math or ts`);
+        o.lang = v;
+        break;
+      }
+      case '--at': parseValues(value(), o.values); break;
+      case '--format': case '-f': {
+        const v = value();
+        if (v !== 'text' && v !== 'mermaid' && v !== 'json' && v !== 'html') throw new UsageError(`--format ${v}: expected text, mermaid, json or html`);
+        o.format = v;
+        break;
+      }
+      case '--out': case '-o': o.out = value(); break;
+      case '--digits': {
+        const v = Number(value());
+        if (!Number.isInteger(v) || v < 1 || v > 17) throw new UsageError('--digits: expected an integer from 1 to 17');
+        o.digits = v;
+        break;
+      }
+      case '--direction': {
+        const v = value().toUpperCase();
+        if (v !== 'LR' && v !== 'TB' && v !== 'RL' && v !== 'BT') throw new UsageError(`--direction ${v}: expected LR, TB, RL or BT`);
+        o.direction = v;
+        break;
+      }
+      default:
+        if (arg.startsWith('--at=')) parseValues(arg.slice(5), o.values);
+        else if (arg.startsWith('-') && arg !== '-' && !/^-[\d.(]/.test(arg)) throw new UsageError(`unknown option ${arg}`);
+        else positional.push(arg);
+    }
+  }
+  if (positional.length > 1) throw new UsageError(`expected one expression, got ${positional.length} (quote it: "${positional.join(' ')}")`);
+  if (positional.length === 1 && positional[0] !== '-') o.expr = positional[0];
+  return o;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => [...r[c]].length)));
+  return rows.map((r) => r.map((cell, c) => pad(cell, widths[c] + (cell.length - [...cell].length))).join('  ').trimEnd()).join('\n');
+}
+
+export function renderText(a: Analysis, text: string, o: CliOptions): string {
+  const { formatNumber, nodeTitle } = loadEngine();
+  const fmt = (v: number) => formatNumber(v, o.digits);
+  const out: string[] = [];
+  out.push(`expression: ${text.replace(/\s+/g, ' ').trim()}`);
+  out.push(`language:   ${a.lang === 'ts' ? 'TypeScript' : 'math'}${a.detected ? ' (detected; use --lang to choose)' : ''}`);
+  out.push(`value:      ${fmt(a.value)}`);
+  out.push('');
+  out.push('nodes (forward value, gradient ∂out/∂node):');
+  const rows = [['id', 'node', 'value', 'grad', 'at']];
+  for (const n of a.graph.nodes) {
+    rows.push([n.id, nodeTitle(n, o.digits) + (n.id === a.graph.output ? '  (output)' : ''), fmt(n.value), fmt(n.grad), n.span ? `${n.span.line}:${n.span.col}` : '']);
+  }
+  out.push(table(rows).replace(/^/gm, '  '));
+  out.push('');
+  out.push('gradients (analytic backprop vs central finite differences):');
+  const checks = new Map((a.check?.rows ?? []).map((r) => [r.name, r]));
+  const grows = [['input', 'value', '∂out/∂input', 'numeric', 'check']];
+  for (const i of a.graph.inputs) {
+    const c = checks.get(i.name);
+    grows.push([i.name, fmt(i.value), fmt(i.grad), c ? fmt(c.numeric) : '-', c ? `${c.ok ? 'ok' : 'MISMATCH'} (rel. error ${c.error.toExponential(1)})` : '-']);
+  }
+  out.push(grows.length > 1 ? table(grows).replace(/^/gm, '  ') : '  (no inputs: the expression has no variables)');
+  if (a.check?.skipped) out.push(`  ${a.check.skipped}`);
+  if (a.symbolic?.length) {
+    out.push('');
+    out.push('symbolic derivatives:');
+    for (const s of a.symbolic) out.push(`  ∂/∂${s.variable} = ${s.derivative ?? `(${s.unavailable})`}`);
+  }
+  if (a.graph.warnings.length) {
+    out.push('');
+    out.push('warnings:');
+    for (const w of a.graph.warnings) out.push(`  ${w}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+/** JSON cannot hold NaN/±Infinity: they are written as the strings "NaN", "Infinity", "-Infinity". */
+function jsonNumber(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+}
+
+export function renderJson(a: Analysis): string {
+  const { graph } = a;
+  return JSON.stringify({
+    lang: a.lang,
+    value: a.value,
+    gradients: a.gradients,
+    nodes: graph.nodes,
+    edges: graph.edges.map(({ from, to, local, upstream, product }) => ({ from, to, local, upstream, product })),
+    warnings: graph.warnings,
+    check: a.check?.rows,
+    symbolic: a.symbolic,
+  }, jsonNumber, 2) + '\n';
+}
+
+function renderHtml(a: Analysis, text: string, o: CliOptions): string {
+  // HTML_PENDING: wired to src/webview-html.ts once the webview lands.
+  void a; void text; void o; void join;
+  throw new UsageError('--format html is not available yet');
+}
+
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch {
+    throw new UsageError('no expression given and stdin could not be read');
+  }
+}
+
+export function main(argv: readonly string[]): number {
+  try {
+    const parsed = parseArgs(argv);
+    if (parsed === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
+    if (parsed === 'version') { process.stdout.write(`${require('../package.json').version}\n`); return 0; }
+    if (parsed.expr === undefined && process.stdin.isTTY) throw new UsageError(`no expression given\n${USAGE}`);
+    const text = parsed.expr ?? readStdin();
+    if (!text.trim()) throw new UsageError('the expression is empty');
+    const engine = loadEngine();
+    const result = engine.analyze(text, {
+      lang: parsed.lang,
+      values: parsed.values,
+      symbolic: parsed.format === 'mermaid' ? false : { simplify: text.length < 400 },
+      gradCheck: parsed.format !== 'mermaid',
+    });
+    if (!result.ok) {
+      process.stderr.write(`backprop-graph: ${result.error.format()}\n`);
+      return 2;
+    }
+    const a = result.value;
+    const output =
+      parsed.format === 'json' ? renderJson(a)
+      : parsed.format === 'mermaid' ? engine.toMermaid(a.graph, { digits: parsed.digits, direction: parsed.direction })
+      : parsed.format === 'html' ? renderHtml(a, text, parsed)
+      : renderText(a, text, parsed);
+    if (parsed.out) writeFileSync(parsed.out, output);
+    else process.stdout.write(output);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`backprop-graph: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`backprop-graph: internal error: ${(e as Error).stack ?? e}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -34,7 +34,7 @@ export interface Analysis {
   symbolic?: SymbolicResult[];
 }
 
-const TS_HINTS = /\b(const|let|var|function|return)\b|=>|\bMath\.|\*\*|[;{}]|\b(as number)\b|!\s*[)*+\-/]|:\s*number\b/;
+const TS_HINTS = /\b(const|let|var|function|return)\b|=>|\bMath\.|\*\*|[{}]|\b(as number)\b|!\s*[)*+\-/]|:\s*number\b/;
 
 /** Which front end should read this text. Math is the default; TypeScript when it has TypeScript's marks. */
 export function detectLang(text: string): Lang {

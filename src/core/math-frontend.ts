@@ -22,7 +22,8 @@ const BINARY_OPERATORS: Record<string, OpName> = { add: 'add', subtract: 'sub', 
 function describe(node: MathNode): string {
   const n = node as MathNode & { op?: string; fn?: unknown; value?: unknown };
   switch (node.type) {
-    case 'OperatorNode': return `operator '${n.op}'`;
+    case 'OperatorNode':
+      return ['<', '>', '<=', '>=', '==', '!='].includes(n.op as string) ? `a comparison '${n.op}'` : `operator '${n.op}'`;
     case 'ConstantNode': return typeof n.value === 'string' ? 'a string' : `the constant ${String(n.value)}`;
     case 'ConditionalNode': return "a conditional 'a ? b : c'";
     case 'FunctionAssignmentNode': return 'a function definition';

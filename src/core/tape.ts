@@ -1,4 +1,4 @@
-import { OP, OPS, type OpName } from './ops';
+import { evaluateOp, OP, type OpName } from './ops';
 import type { Span } from './span';
 
 /** Per-node facts that only text-built graphs have; programmatic tapes of millions of nodes skip them. */
@@ -61,7 +61,7 @@ export class Tape {
     if (i === this.value.length) this.grow();
     const r = this.scratch;
     r[2] = 0;
-    OPS[op].evaluate(this.value[a], b === NONE ? 0 : this.value[b], r);
+    evaluateOp(op, this.value[a], b === NONE ? 0 : this.value[b], r);
     this.op[i] = op;
     this.in0[i] = a;
     this.in1[i] = b;
@@ -109,7 +109,7 @@ export class Tape {
       if (a === NONE) continue;
       const b = in1[i];
       r[2] = 0;
-      OPS[op[i]].evaluate(value[a], b === NONE ? 0 : value[b], r);
+      evaluateOp(op[i], value[a], b === NONE ? 0 : value[b], r);
       value[i] = r[0];
       local0[i] = r[1];
       local1[i] = r[2];

@@ -54,7 +54,11 @@ export function trace(program: Program, values: Readonly<Record<string, number>>
     env.set(name, index);
     return index;
   };
-  for (const p of program.params) addInput(p.name, values[p.name], p.span, 'given');
+  for (const p of program.params) {
+    addInput(p.name, values[p.name], p.span, 'given');
+    // A parameter is version 1 of its name: reassigning it in the function body shows x₂, not a second 'x'.
+    versions.set(p.name, 1);
+  }
 
   const evaluate = (root: Expr): number => {
     // Iterative post-order over the IR; `results` holds tape indices of finished children.

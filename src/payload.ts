@@ -1,0 +1,49 @@
+/**
+ * Builds the webview's GraphPayload from an analysis. Shared by the extension panel and the CLI's HTML page,
+ * so both show the same view. Pure: no vscode, no DOM.
+ */
+import type { Analysis } from './core/analyze';
+import type { Direction } from './core/mermaid';
+import type * as Engine from './node/engine';
+import type { GraphPayload, InputInfo } from './protocol';
+
+export interface PayloadOptions {
+  title: string;
+  digits: number;
+  direction: Direction;
+  pinned?: boolean;
+  version?: number;
+  /** Where each input's value came from, by name; inputs not listed say "literal in the code" or "given". */
+  sources?: Readonly<Record<string, string>>;
+}
+
+export function shortTitle(text: string, max = 80): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+export function buildPayload(engine: Pick<typeof Engine, 'toMermaid'>, analysis: Analysis, options: PayloadOptions): GraphPayload {
+  const { graph } = analysis;
+  const inputs: InputInfo[] = graph.inputs.map((i) => ({
+    name: i.name,
+    value: i.value,
+    grad: i.grad,
+    source: options.sources?.[i.name] ?? (i.source === 'literal' ? 'literal in the code' : 'given'),
+  }));
+  return {
+    version: options.version ?? 1,
+    title: options.title,
+    lang: analysis.lang,
+    mermaid: engine.toMermaid(graph, { digits: options.digits, direction: options.direction }),
+    graph,
+    value: analysis.value,
+    inputs,
+    check: analysis.check?.rows,
+    checkSkipped: analysis.check?.skipped,
+    symbolic: analysis.symbolic,
+    warnings: graph.warnings,
+    digits: options.digits,
+    direction: options.direction,
+    pinned: options.pinned ?? false,
+  };
+}

@@ -1,0 +1,279 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { evaluate } from 'mathjs';
+import { analyze } from '../../src/node/engine';
+import { OP, Tape, toMermaid, escapeLabel, formatNumber, parseMath, buildGraph, trace } from '../../src/core/index';
+import { assertGraphInvariants, close } from './helpers';
+
+const VARS = ['x', 'y', 'z'] as const;
+
+/** Random smooth expressions over x, y, z whose values stay in a sane range (domains guarded by construction). */
+const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
+  e: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom(...VARS),
+    fc.integer({ min: 1, max: 5 }).map(String),
+    fc.double({ min: 0.1, max: 3, noNaN: true }).map((d) => d.toFixed(2)),
+    fc.tuple(fc.constantFrom('+', '-', '*'), tie('e'), tie('e')).map(([op, a, b]) => `(${a} ${op} ${b})`),
+    fc.tuple(tie('e'), tie('e')).map(([a, b]) => `(${a}) / ((${b})^2 + 1)`),
+    fc.tuple(tie('e'), fc.integer({ min: 2, max: 3 })).map(([a, k]) => `(${a})^${k}`),
+    fc.tuple(fc.constantFrom('sin', 'cos', 'tanh', 'atan', 'sigmoid', 'softplus', 'square'), tie('e')).map(([f, a]) => `${f}(${a})`),
+    tie('e').map((a) => `sqrt((${a})^2 + 1)`),
+    tie('e').map((a) => `log((${a})^2 + 1)`),
+    tie('e').map((a) => `exp(-(${a})^2)`),
+    tie('e').map((a) => `-(${a})`),
+    fc.tuple(tie('e'), tie('e')).map(([a, b]) => `hypot(${a}, (${b})^2 + 1)`),
+  ),
+})).e;
+
+const point = fc.record({
+  x: fc.double({ min: -2, max: 2, noNaN: true }),
+  y: fc.double({ min: -2, max: 2, noNaN: true }),
+  z: fc.double({ min: -2, max: 2, noNaN: true }),
+});
+
+describe('property: analytic gradients', () => {
+  it('agree with central finite differences and with mathjs derivative (≥ 500 random expressions)', () => {
+    let checked = 0;
+    fc.assert(
+      fc.property(expr, point, (text, at) => {
+        const r = analyze(text, { lang: 'math', values: at, symbolic: { simplify: false } });
+        if (!r.ok) throw new Error(`${text}: ${r.error.format()}`);
+        const a = r.value;
+        assertGraphInvariants(a.graph);
+        // Keep to well-conditioned points: finite differences lose digits on huge values/curvature.
+        fc.pre(Math.abs(a.value) < 1e4 && Object.values(a.gradients).every((g) => Math.abs(g) < 1e4));
+        for (const row of a.check!.rows) {
+          assert.ok(row.error < 1e-5, `${text} at ${JSON.stringify(at)}: ∂/∂${row.name} analytic ${row.analytic} vs numeric ${row.numeric}`);
+        }
+        for (const s of a.symbolic!) {
+          assert.ok(s.derivative, `${text}: no symbolic derivative for ${s.variable}: ${s.unavailable}`);
+          // Test-only oracle: mathjs evaluates its own derivative of the same expression.
+          const expected = evaluate(s.derivative!, { ...at }) as number;
+          close(a.gradients[s.variable], expected, 1e-8, `${text} ∂/∂${s.variable}:`);
+        }
+        checked++;
+      }),
+      { numRuns: 600, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31) },
+    );
+    assert.ok(checked >= 500, `only ${checked} of 600 runs were well-conditioned`);
+  });
+});
+
+describe('deep inputs never overflow the stack', () => {
+  it('traces a 1,000,000-deep chain programmatically and backpropagates through it', () => {
+    const n = 1_000_000;
+    const tape = new Tape(3 * n + 4);
+    const x = tape.input('x', 0.3);
+    const c = tape.constant(0.9);
+    const b = tape.constant(0.05);
+    let h = x;
+    // h ← tanh(0.9·h + 0.05), a million times; the derivative by forward accumulation is the oracle.
+    let dh = 1;
+    for (let i = 0; i < n; i++) {
+      h = tape.apply(OP.tanh, tape.apply(OP.add, tape.apply(OP.mul, h, c), b));
+      const t = tape.value[h];
+      dh *= 0.9 * (1 - t * t);
+    }
+    tape.backward(h);
+    assert.equal(tape.size, 3 * n + 3);
+    close(tape.grad[x], dh, 1e-9);
+    assert.ok(Number.isFinite(tape.value[h]));
+  });
+
+  it('parses and traces a 20,000-term sum given as text', () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `${(i % 13) + 1} * x${i % 5}`).join(' + ');
+    const values = { x0: 1, x1: 2, x2: 3, x3: 4, x4: 5 };
+    const r = analyze(text, { lang: 'math', values, gradCheck: true, symbolic: false });
+    if (!r.ok) assert.fail(r.error.format());
+    const expectGrad = (k: number) => {
+      let s = 0;
+      for (let i = k; i < 20_000; i += 5) s += (i % 13) + 1;
+      return s;
+    };
+    for (let k = 0; k < 5; k++) assert.equal(r.value.gradients[`x${k}`], expectGrad(k));
+    assert.equal(r.value.value, [0, 1, 2, 3, 4].reduce((acc, k) => acc + expectGrad(k) * (k + 1), 0));
+    assertGraphInvariants(r.value.graph);
+  });
+
+  it('refuses 100,000 nested parentheses with a clear error instead of crashing', () => {
+    const r = analyze('('.repeat(100_000) + 'x' + ')'.repeat(100_000), { lang: 'math', values: { x: 1 } });
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.match(r.error.format(), /nested too deeply/);
+  });
+});
+
+describe('tape semantics', () => {
+  it('accumulates over fan-out: x*x has two edges whose products sum to 2x', () => {
+    const r = analyze('x*x', { values: { x: 3 } });
+    if (!r.ok) assert.fail(r.error.format());
+    const edges = r.value.graph.edges;
+    assert.equal(edges.length, 2);
+    assert.deepEqual(edges.map((e) => [e.local, e.product]), [[3, 3], [3, 3]]);
+    assert.equal(r.value.gradients.x, 6);
+    assertGraphInvariants(r.value.graph);
+  });
+
+  it('x/x has gradient 0 from two contributions 1/x and −x/x²', () => {
+    const r = analyze('x/x', { values: { x: 4 } });
+    if (!r.ok) assert.fail(r.error.format());
+    assert.deepEqual(r.value.graph.edges.map((e) => e.product), [0.25, -0.25]);
+    assert.equal(r.value.gradients.x, 0);
+  });
+
+  it('resets gradients before each backward pass', () => {
+    const t = new Tape();
+    const x = t.input('x', 2);
+    const y = t.apply(OP.mul, x, x);
+    t.backward(y);
+    t.backward(y);
+    assert.equal(t.grad[x], 4);
+  });
+
+  it('follows the stated conventions at non-differentiable points, and flags them', () => {
+    const cases: [string, Record<string, number>, Record<string, number>][] = [
+      ['relu(x)', { x: 0 }, { x: 0 }],
+      ['abs(x)', { x: 0 }, { x: 0 }],
+      ['max(x, y)', { x: 1, y: 1 }, { x: 1, y: 0 }],
+      ['min(x, y)', { x: 1, y: 1 }, { x: 1, y: 0 }],
+    ];
+    for (const [text, at, grads] of cases) {
+      const r = analyze(text, { values: at });
+      if (!r.ok) assert.fail(r.error.format());
+      assert.deepEqual(r.value.gradients, grads, text);
+      const op = r.value.graph.nodes.find((n) => n.kind === 'op')!;
+      assert.ok(op.warnings?.some((w) => /not differentiable|tie/.test(w)), `${text} is flagged`);
+    }
+  });
+
+  it('carries NaN and ±Infinity as warnings, never as a crash', () => {
+    for (const [text, at, pattern] of [
+      ['log(x)', { x: -1 }, /log of a negative number/],
+      ['1/x', { x: 0 }, /division by zero/],
+      ['sqrt(x)', { x: -4 }, /square root of a negative/],
+      ['log(x)', { x: 0 }, /log of 0/],
+    ] as const) {
+      const r = analyze(text, { values: at });
+      if (!r.ok) assert.fail(r.error.format());
+      assert.ok(r.value.graph.warnings.some((w) => pattern.test(w)), `${text}: ${r.value.graph.warnings.join('; ')}`);
+    }
+  });
+
+  it('supports the documented math functions and constants', () => {
+    const cases: [string, number, number][] = [
+      ['log(x, 2)', 8, 1 / (8 * Math.LN2)],
+      ['log2(x)', 8, 1 / (8 * Math.LN2)],
+      ['log10(x)', 100, 1 / (100 * Math.LN10)],
+      ['cbrt(x)', 8, 1 / 12],
+      ['pow(x, 3)', 2, 12],
+      ['square(x)', 3, 6],
+      ['sigmoid(x)', 0, 0.25],
+      ['softplus(x)', 0, 0.5],
+      ['leakyRelu(x)', -2, 0.01],
+      ['leakyRelu(x, 0.2)', -2, 0.2],
+      ['2x^2', 3, 12],
+      ['pi * x + e', 1, Math.PI],
+      ['θ^2', 3, 6],
+      ['hypot(x, 4)', 3, 0.6],
+      ['max(x, 1, 2)', 5, 1],
+      ['asin(x) + acos(x) + atan(x)', 0.5, 1 / 1.25],
+      ['sinh(x) + cosh(x) + tan(x)', 0, 2],
+    ];
+    for (const [text, at, grad] of cases) {
+      const name = text.includes('θ') ? 'θ' : 'x';
+      const r = analyze(text, { lang: 'math', values: { [name]: at } });
+      if (!r.ok) assert.fail(`${text}: ${r.error.format()}`);
+      close(r.value.gradients[name], grad, 1e-12, text);
+      assertGraphInvariants(r.value.graph);
+    }
+  });
+});
+
+describe('math front end errors name the problem and where', () => {
+  const cases: [string, RegExp][] = [
+    ['x + (', /^1:6: syntax error/],
+    ['x + foo(2)', /^1:5: unknown function 'foo'/],
+    ['x > 2', /^1:1: unsupported in math: a comparison/],
+    ['x == 2 ? 1 : 0', /unsupported in math/],
+    ['"str" + x', /unsupported in math: a string/],
+    ['f(x) = x^2', /unsupported in math: a function definition/],
+    ['[1, 2] + x', /unsupported in math: a matrix or vector|matrix/],
+    ['x!', /unsupported in math: operator '!'/],
+    ['x % 2', /unsupported in math: operator '%'/],
+    ['sin(x, y)', /sin\(\) takes 1 argument, got 2/],
+    ['\n\n  y + q', /^3:3: no value for variables 'y', 'q'/],
+    ['pi = 3; pi', /assignment to the constant 'pi'/],
+    ['', /empty/],
+  ];
+  for (const [text, pattern] of cases) {
+    it(JSON.stringify(text), () => {
+      const r = analyze(text, { lang: 'math', values: { x: 1 } });
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.match(r.error.format(), pattern);
+    });
+  }
+});
+
+describe('spans', () => {
+  it('every node of a math expression points at its own source text', () => {
+    const text = 'sin(x^2 + 1) * -(y)';
+    const program = parseMath(text);
+    const graph = buildGraph(trace(program, { x: 1, y: 2 }));
+    const slice = (id: string) => { const s = graph.nodes.find((n) => n.id === id)!.span!; return text.slice(s.start, s.end); };
+    const bySymbol = (sym: string) => graph.nodes.filter((n) => n.symbol === sym).map((n) => slice(n.id));
+    assert.deepEqual(bySymbol('sin'), ['sin(x^2 + 1)']);
+    assert.deepEqual(bySymbol('^'), ['x^2']);
+    assert.deepEqual(bySymbol('+'), ['x^2 + 1']);
+    assert.deepEqual(bySymbol('−'), ['-(y)']);
+    assert.deepEqual(bySymbol('×'), [text]);
+  });
+});
+
+describe('Mermaid emitter', () => {
+  it('uses generated ids and escapes every label so user text cannot break or inject', () => {
+    const hostile = ['end', 'click', 'style', 'graph', 'subgraph', 'classDef'];
+    // `end` is reserved in mathjs: build these names through the tape directly.
+    const t = new Tape();
+    let acc = t.input('end', 1);
+    for (const name of [...hostile.slice(1), '"]; click n0 call alert(1) %%', '<img src=x onerror=alert(1)>', 'a|b', 'x#y;z']) {
+      acc = t.apply(OP.add, acc, t.input(name, 1));
+    }
+    t.backward(acc);
+    const mermaid = toMermaid(buildGraph({ program: { lang: 'math', params: [], body: [], span: { start: 0, end: 0, line: 1, col: 1 } }, tape: t, output: acc, inputs: [] }));
+    const lines = mermaid.trimEnd().split('\n');
+    assert.equal(lines[0], 'flowchart LR');
+    for (const line of lines.slice(1)) {
+      assert.match(line, /^ {2}(n\d+(\(\[|\[|\()"[^"<>]*(<br\/>[^"<>]*)*"(\]\)|\]|\))|n\d+ -->\|"[^"|]*"\| n\d+|class (n\d+,)*n\d+ bp[A-Z][a-z]+)$/, line);
+    }
+    assert.ok(!/^\s*click/m.test(mermaid), 'no click statement');
+    assert.equal(escapeLabel('<b>"x"</b>'), '#60;b#62;#34;x#34;#60;#47;b#62;');
+    assert.equal(escapeLabel('θ = 1.5'), 'θ = 1.5');
+  });
+
+  it('honours direction and significant digits', () => {
+    const r = analyze('x / 3', { values: { x: 1 } });
+    if (!r.ok) assert.fail(r.error.format());
+    const m = toMermaid(r.value.graph, { direction: 'TB', digits: 3 });
+    assert.match(m, /^flowchart TB\n/);
+    assert.match(m, /value 0\.333</);
+    assert.equal(formatNumber(1 / 3, 6), '0.333333');
+    assert.equal(formatNumber(1e-7, 3), '1e-7');
+    assert.equal(formatNumber(NaN), 'NaN');
+    assert.equal(formatNumber(-Infinity), '−∞');
+  });
+});
+
+describe('symbolic derivatives', () => {
+  it('handles the deep-learning staples and says so when it cannot', () => {
+    const s = analyze('sigmoid(x)', { values: { x: 0 }, symbolic: { simplify: false } });
+    if (!s.ok) assert.fail(s.error.format());
+    assert.ok(s.value.symbolic![0].derivative);
+    close(evaluate(s.value.symbolic![0].derivative!, { x: 0.3 }) as number, (1 / (1 + Math.exp(-0.3))) * (1 - 1 / (1 + Math.exp(-0.3))), 1e-12);
+    const r = analyze('relu(x) * 2', { values: { x: 1 }, symbolic: { simplify: false } });
+    if (!r.ok) assert.fail(r.error.format());
+    assert.equal(r.value.symbolic![0].derivative, undefined);
+    assert.match(r.value.symbolic![0].unavailable!, /relu/);
+    assert.equal(r.value.gradients.x, 2);
+  });
+});
