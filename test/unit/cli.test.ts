@@ -1,0 +1,152 @@
+/** The CLI contract, run as a user would: the built dist/cli.js in a child process. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, before } from 'node:test';
+
+const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+
+function cli(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { input: input ?? '', encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+before(() => {
+  assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`);
+});
+
+describe('CLI: the main job', () => {
+  it('prints the seed example with its value, gradient and check', () => {
+    const r = cli(['(x^2+1)^3', '--at', 'x=2']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /language: +math \(detected/);
+    assert.match(r.stdout, /value: +125\n/);
+    assert.match(r.stdout, /^ {2}x +2 +300 +300(\.0*\d*)? +ok/m);
+    assert.match(r.stdout, /∂\/∂x = 6 \* x \* \(x \^ 2 \+ 1\) \^ 2/);
+  });
+
+  it('reads stdin when EXPR is absent or "-", and accepts --at x=1,y=2 and repeated --at', () => {
+    const a = cli(['--at', 'x=1,y=2', '--format', 'json'], 'x * y');
+    assert.equal(a.code, 0, a.stderr);
+    assert.deepEqual(JSON.parse(a.stdout).gradients, { x: 2, y: 1 });
+    const b = cli(['-', '--at', 'x=1', '--at', 'y=2', '--format=json'], 'x * y');
+    assert.deepEqual(JSON.parse(b.stdout).gradients, { x: 2, y: 1 });
+  });
+
+  it('json has lang, value, gradients, nodes and edges per the graph model', () => {
+    const r = cli(['x*x + 1', '--at', 'x=3', '--format', 'json']);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.lang, 'math');
+    assert.equal(j.value, 10);
+    assert.deepEqual(j.gradients, { x: 6 });
+    for (const n of j.nodes) {
+      assert.ok(['input', 'const', 'op'].includes(n.kind));
+      for (const k of ['id', 'op', 'value', 'grad', 'span']) assert.ok(k in n, `node has ${k}`);
+    }
+    const fromX = j.edges.filter((e: { from: string }) => e.from === 'n0');
+    assert.equal(fromX.length, 2, 'x*x gives x two edges');
+    for (const e of j.edges) assert.deepEqual(Object.keys(e).sort(), ['from', 'local', 'product', 'to', 'upstream']);
+    assert.deepEqual(j.warnings, []);
+  });
+
+  it('mermaid prints the diagram source; --out writes a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-cli-'));
+    try {
+      const file = join(dir, 'g.mmd');
+      const r = cli(['sin(x)', '--at', 'x=0', '--format', 'mermaid', '--direction', 'TB', '--out', file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(readFileSync(file, 'utf8'), /^flowchart TB\n {2}n0\(\["x<br\/>value 0<br\/>grad 1"\]\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes NaN and infinities in JSON as strings, with warnings', () => {
+    const r = cli(['log(x)', '--at', 'x=-1', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.value, 'NaN');
+    assert.ok(j.warnings.some((w: string) => /log of a negative/.test(w)));
+  });
+});
+
+describe('CLI: bad input exits 2 with one line naming the problem and where', () => {
+  const cases: [string[], RegExp][] = [
+    [['(x^2+1)^3'], /no value for variable 'x'/],
+    [['x + (', '--at', 'x=1'], /^backprop-graph: 1:6: syntax error/],
+    [['x + foo(1)', '--at', 'x=1'], /1:5: unknown function 'foo'/],
+    [['x', '--at', 'x=abc'], /--at x=abc: 'abc' is not a finite number/],
+    [['x', '--at', 'x'], /expected NAME=VALUE/],
+    [['x', '--format', 'pdf'], /--format pdf/],
+    [['x', '--lang', 'rust'], /--lang rust/],
+    [['x', '--bogus'], /unknown option --bogus/],
+    [['   '], /empty/],
+  ];
+  for (const [args, pattern] of cases) {
+    it(args.join(' '), () => {
+      const r = cli(args);
+      assert.equal(r.code, 2);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, pattern);
+      assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    });
+  }
+});
+
+describe('CLI: TypeScript refusals (each construct named with line:col, exit 2)', () => {
+  const cases: [string, RegExp][] = [
+    ['foo(x)', /1:1: .*call/i],
+    ['console.log(x)', /1:1: .*(call|console)/i],
+    ['Math.random()', /Math\.random/],
+    ['const a = obj.prop * 2; a', /1:11: .*property access/i],
+    ['for (let i = 0; i < 3; i++) { x = x * 2 }', /1:1: .*loop/i],
+    ['while (true) {}', /1:1: .*loop/i],
+    ['const s = "hi"; s', /1:11: .*string/i],
+    ['const d = new Date(); d', /1:11: .*new/i],
+    ['y = x * 2', /1:1: .*undeclared/i],
+    ['const a = x;\nif (a > 1) { a }', /2:1: .*if/i],
+  ];
+  for (const [text, pattern] of cases) {
+    it(text, () => {
+      const r = cli([text, '--lang', 'ts', '--at', 'x=1']);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, pattern);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    });
+  }
+});
+
+describe('CLI: the selected code is never executed', () => {
+  it('refuses child_process and process.exit, and nothing happens', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-never-run-'));
+    const marker = join(dir, 'pwned');
+    try {
+      const attacks = [
+        `require("child_process").execSync("touch ${marker}")`,
+        `const r = require("child_process"); r.execSync("touch ${marker}"); x`,
+        `process.exit(3)`,
+        `import("child_process").then(m => m.execSync("touch ${marker}"))`,
+        `eval("require('child_process').execSync('touch ${marker}')")`,
+        `new Function("return process")().exit(3)`,
+        `(x ** 2).constructor.constructor("return process")().exit(3)`,
+      ];
+      for (const text of attacks) {
+        for (const lang of ['ts', 'auto']) {
+          const r = cli([text, '--lang', lang, '--at', 'x=1']);
+          assert.equal(r.code, 2, `${text}: exit ${r.code}\n${r.stderr}`);
+          assert.match(r.stderr, /^backprop-graph: \d+:\d+: /);
+        }
+      }
+      // Also as math: mathjs syntax must not reach anything either.
+      const m = cli([`import("fs")`, '--lang', 'math']);
+      assert.equal(m.code, 2);
+      assert.equal(existsSync(marker), false, 'the marker file was not created');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
