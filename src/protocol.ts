@@ -36,6 +36,8 @@ export interface GraphPayload {
   warnings: string[];
   /** Set when `mermaid` shows a summarized graph. */
   summarized?: { shownNodes: number; totalNodes: number; reason: string };
+  /** Graphs with more nodes are summarized by the webview itself (setting `maxNodes`; default 300). */
+  maxNodes?: number;
   digits: number;
   direction: Direction;
   pinned: boolean;
