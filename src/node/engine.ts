@@ -1,5 +1,5 @@
 /** The engine for Node hosts (CLI, extension): the core, with the TypeScript front end loaded on first use. */
-import { analyze as analyzeCore, parseProgram as parseProgramCore, type AnalyzeOptions, type Lang } from '../core/index';
+import { analyze as analyzeCore, BackpropError, parseProgram as parseProgramCore, type AnalyzeOptions, type Lang } from '../core/index';
 import type * as TsFrontend from '../core/ts-frontend';
 
 export * from '../core/index';
@@ -9,7 +9,17 @@ let ts: typeof TsFrontend | undefined;
 /** The TypeScript front end (with the TypeScript compiler) is ~9 MB: required only when TypeScript is traced. */
 export function tsParser(text: string) {
   ts ??= require('../core/ts-frontend') as typeof TsFrontend;
-  return ts.parseTypeScript(text);
+  try {
+    return ts.parseTypeScript(text);
+  } catch (e) {
+    // In the bundles, ts-parser.js carries its own copy of the BackpropError class: re-create the error as
+    // this bundle's class so attempt() recognizes it (otherwise a refusal would escape as a crash).
+    if (e instanceof Error && e.name === 'BackpropError' && !(e instanceof BackpropError)) {
+      const f = e as BackpropError;
+      throw new BackpropError(f.code, f.message, f.span, f.names);
+    }
+    throw e;
+  }
 }
 
 export function analyze(text: string, options: Omit<AnalyzeOptions, 'tsParser'> = {}) {
