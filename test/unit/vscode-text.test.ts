@@ -139,8 +139,10 @@ test('adjustRange follows the tracked text through edits before, inside and afte
 });
 
 test('lensSpots: markdown fences and $$ blocks, TypeScript arithmetic assignments, never refused code', () => {
-  const md = '# L\n```math\n(x^2+1)^3\n```\n$$\nsin(x)\n$$\n```ts\nconst a = require("child_process").execSync("touch /tmp/p");\nconst y = x * 2;\n```\n```\nplain\n```';
-  assert.deepEqual(lensSpots(md, 'markdown').map((s) => [s.line, s.lang]), [[1, 'math'], [4, 'math'], [7, 'ts']]);
+  const md = '# L\n```math\n(x^2+1)^3\n```\n$$\nsin(x)\n$$\n```ts\nconst a = require("child_process").execSync("touch /tmp/p");\nconst y = x * 2;\n```\n```\nplain\n```\n```python\ny = x ** 2\n```';
+  assert.deepEqual(lensSpots(md, 'markdown').map((s) => [s.line, s.lang]), [[1, 'math'], [4, 'math'], [7, 'ts'], [14, 'python']]);
+  const py = 'import torch\nx = torch.tensor([2.0], requires_grad=True)\ny = torch.sin(x**2 + 1)  # chain rule\nprint(x.grad)\n';
+  assert.deepEqual(lensSpots(py, 'python').map((s) => [s.line, s.label]), [[2, 'y']]);
   const ts = 'const x = 2;\nconst y = (x ** 2 + 1) ** 3;\nconst r = require("child_process").execSync("touch /tmp/p");\nprocess.exit();\nfunction f() {\n  const inner = x * 2;\n}\n';
   assert.deepEqual(lensSpots(ts, 'typescript').map((s) => [s.line, s.label]), [[1, 'y']]);
 });

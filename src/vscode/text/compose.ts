@@ -3,6 +3,7 @@
  * are prepended (so `const L = …` shows the whole network), literal assignments become input values with a
  * stated source, and offsets in the traced text map back into the document. Pure: no vscode.
  */
+import { latexToMath } from './latex';
 import { identifiers, type Assignment, type TextLang } from './scan';
 
 export interface Segment {
@@ -83,6 +84,8 @@ export function compose(
   }
   segments.push({ from: text.length, length: target.end - target.start, docOffset: target.start });
   text += docText.slice(target.start, target.end);
+  // LaTeX in markdown math, rewritten offset for offset (see latex.ts).
+  if (lang === 'math') text = latexToMath(text);
   return { text, segments, values, included };
 }
 

@@ -67,14 +67,15 @@ export function hoverContext(text: string, offset: number, languageId: string): 
   let region: { start: number; end: number };
   if (kind === 'markdown') {
     const b = scanMarkdown(text).find((x) => offset >= x.start && offset <= x.end && x.kind !== 'code');
-    if (!b || !b.lang || b.lang === 'python') return undefined;
+    if (!b || !b.lang) return undefined;
     lang = b.lang;
     region = { start: b.start, end: b.end };
   } else if (kind === 'ts') {
     lang = 'ts';
     region = { start: 0, end: text.length };
   } else if (kind === 'python') {
-    return undefined;
+    lang = 'python';
+    region = { start: 0, end: text.length };
   } else {
     lang = undefined;
     region = { start: 0, end: text.length };

@@ -5,7 +5,7 @@
  */
 import { Lines } from './lines';
 
-/** The language a piece of text is traced as. 'python' is scanned for values only until a front end exists. */
+/** The language a piece of text is traced as (the engine's front ends: math, TypeScript, Python). */
 export type TextLang = 'math' | 'ts' | 'python';
 
 export interface Assignment {
@@ -178,7 +178,7 @@ export function parseAssignment(stmt: Statement, lang: TextLang, lines: Lines): 
   if (!rhs) return undefined;
   const text = stmt.text.replace(/;\s*$/, '').trimEnd();
   const a: Assignment = {
-    name: m[1], rhs, rhsStart: stmt.start + m.indices[2][0], text,
+    name: m[1], rhs, rhsStart: stmt.start + (m.indices[2]?.[0] ?? 0), text,
     start: stmt.start, end: stmt.start + text.length, line: lines.lineAt(stmt.start), lang,
   };
   const v = literalValue(rhs);
@@ -193,7 +193,7 @@ export function splitLines(text: string, base = 0): Statement[] {
   for (const line of text.split('\n')) {
     let pos = 0;
     for (const part of line.split(';')) {
-      const code = part.replace(/#.*$/, '').replace(/%.*$/, '');
+      const code = part.replace(/#.*$/, '');
       const lead = code.length - code.trimStart().length;
       const body = code.trim();
       if (body) out.push({ text: body, start: base + offset + pos + lead, end: base + offset + pos + lead + body.length });
@@ -330,7 +330,6 @@ export function expressionAt(text: string, offset: number, languageId: string): 
   if (kind === 'markdown') {
     const b = scanMarkdown(text).find((x) => x.kind !== 'code' && offset >= x.outerStart && offset <= x.outerEnd);
     if (!b || b.end <= b.start) return undefined;
-    if (b.kind === 'fence' && b.lang === 'python') return undefined;
     return { start: b.start, end: b.end, lang: b.lang, what: 'block' };
   }
   if (kind === 'ts') {
@@ -375,18 +374,26 @@ export function lensSpots(text: string, languageId: string): LensSpot[] {
   const out: LensSpot[] = [];
   if (kind === 'markdown') {
     for (const b of scanMarkdown(text)) {
-      if (b.end <= b.start) continue;
-      if (b.kind === 'fence' && (b.lang === 'math' || b.lang === 'ts')) out.push({ line: b.line, start: b.start, end: b.end, lang: b.lang, label: b.lang === 'ts' ? 'TypeScript block' : 'math block' });
+      if (b.end <= b.start || onlyLiterals(text.slice(b.start, b.end), b.lang)) continue;
+      if (b.kind === 'fence' && b.lang) out.push({ line: b.line, start: b.start, end: b.end, lang: b.lang, label: `${b.lang === 'ts' ? 'TypeScript' : b.lang === 'python' ? 'Python' : 'math'} block` });
       else if (b.kind === 'display') out.push({ line: b.line, start: b.start, end: b.end, lang: 'math', label: '$$ block' });
     }
     return out;
   }
-  if (kind === 'ts' || kind === 'other') {
-    const lang: TextLang = kind === 'ts' ? 'ts' : 'math';
+  {
+    const lang: TextLang = kind === 'ts' ? 'ts' : kind === 'python' ? 'python' : 'math';
     for (const s of statementsOf(text, lang)) {
       const a = parseAssignment(s, lang, lines);
       if (a && isArithmetic(a.rhs)) out.push({ line: a.line, start: a.start, end: a.end, lang, label: a.name });
     }
   }
   return out;
+}
+
+/** A block that only declares values (`const x = 1; const w = 2`) draws nothing worth a lens. */
+function onlyLiterals(body: string, lang: TextLang | undefined): boolean {
+  if (!lang) return false;
+  const lines = new Lines(body);
+  const stmts = statementsOf(body, lang);
+  return stmts.length > 0 && stmts.every((s) => parseAssignment(s, lang, lines)?.literal !== undefined || /^import\s/.test(s.text));
 }

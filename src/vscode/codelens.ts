@@ -1,0 +1,42 @@
+/**
+ * "Show Backprop Graph" / "Check gradients" above math fences, `$$` blocks, TypeScript fences and top-level
+ * arithmetic assignments of lesson files (`backpropGraph.lessonFiles`), notebook cells included. A lens only
+ * carries where the text is: the engine reads it as text when clicked, and refuses anything but arithmetic.
+ */
+import * as vscode from 'vscode';
+import { readSettings } from './settings';
+import { lensSpots } from './text/scan';
+
+/** Lesson files by glob; a notebook cell matches through its notebook's path. */
+export function isLessonFile(doc: vscode.TextDocument, globs: readonly string[]): boolean {
+  return globs.some((pattern) => vscode.languages.match({ pattern }, doc) > 0);
+}
+
+export class LessonCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly listener = vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('backpropGraph.lessonFiles') || e.affectsConfiguration('backpropGraph.codeLens.enabled')) this.changed.fire();
+  });
+
+  provideCodeLenses(doc: vscode.TextDocument, token: vscode.CancellationToken): vscode.CodeLens[] {
+    const settings = readSettings(doc.uri);
+    if (!settings.codeLensEnabled || !isLessonFile(doc, settings.lessonFiles)) return [];
+    const lenses: vscode.CodeLens[] = [];
+    for (const spot of lensSpots(doc.getText(), doc.languageId)) {
+      if (token.isCancellationRequested) return [];
+      const range = new vscode.Range(spot.line, 0, spot.line, 0);
+      const args = { uri: doc.uri.toString(), start: spot.start, end: spot.end, lang: spot.lang };
+      lenses.push(
+        new vscode.CodeLens(range, { title: 'Show Backprop Graph', command: 'backpropGraph.show', arguments: [args], tooltip: `Trace this ${spot.label} and show its computational graph` }),
+        new vscode.CodeLens(range, { title: 'Check gradients', command: 'backpropGraph.checkGradients', arguments: [args], tooltip: 'Compare backprop gradients with central finite differences' }),
+      );
+    }
+    return lenses;
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+    this.changed.dispose();
+  }
+}

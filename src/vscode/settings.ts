@@ -1,0 +1,32 @@
+import * as vscode from 'vscode';
+import type { Direction } from '../core/mermaid';
+
+/** The extension's settings, read fresh each time (they can change while a panel is open). */
+export interface Settings {
+  digits: number;
+  direction: Direction;
+  maxNodes: number;
+  liveUpdate: boolean;
+  codeLensEnabled: boolean;
+  hoverEnabled: boolean;
+  lessonFiles: string[];
+}
+
+const DIRECTIONS: readonly Direction[] = ['LR', 'RL', 'TB', 'BT'];
+
+export function readSettings(scope?: vscode.ConfigurationScope): Settings {
+  const c = vscode.workspace.getConfiguration('backpropGraph', scope);
+  const digits = c.get<number>('significantDigits', 4);
+  const direction = c.get<string>('graphDirection', 'LR') as Direction;
+  const maxNodes = c.get<number>('maxNodes', 300);
+  const lessonFiles = c.get<unknown>('lessonFiles');
+  return {
+    digits: Number.isInteger(digits) && digits >= 1 && digits <= 15 ? digits : 4,
+    direction: DIRECTIONS.includes(direction) ? direction : 'LR',
+    maxNodes: Number.isFinite(maxNodes) && maxNodes >= 1 ? Math.floor(maxNodes) : 300,
+    liveUpdate: c.get<boolean>('liveUpdate', true),
+    codeLensEnabled: c.get<boolean>('codeLens.enabled', true),
+    hoverEnabled: c.get<boolean>('hover.enabled', true),
+    lessonFiles: Array.isArray(lessonFiles) ? lessonFiles.filter((g): g is string => typeof g === 'string') : [],
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * From a piece of a document to a GraphPayload: compose the program (earlier statements it depends on),
+ * find every free variable's value and say where it came from, run the engine (loaded lazily), and map any
+ * error back into the document. Never throws: failures are values.
+ */
+import * as vscode from 'vscode';
+import type { Analysis } from '../core/analyze';
+import type { BackpropError } from '../core/errors';
+import type { Lang, Program } from '../core/ir';
+import type { Span } from '../core/span';
+import { loadEngine } from '../node/lazy';
+import { buildPayload, shortTitle } from '../payload';
+import type { GraphPayload } from '../protocol';
+import { summarizePayload } from './summary';
+import { compose, describeAssignment, literalSources, parseValueList, toDocOffset, valueListTemplate, type Segment } from './text/compose';
+import { latexToMath } from './text/latex';
+import { docKind, documentAssignments, type TextLang } from './text/scan';
+import { readSettings } from './settings';
+
+export interface TraceTarget {
+  uri: vscode.Uri;
+  /** Document offsets of the traced text. */
+  start: number;
+  end: number;
+  /** Given by the caller (argument, markdown fence); otherwise from the document or detected. */
+  lang?: TextLang;
+}
+
+export interface TraceOptions {
+  /** May ask for missing values with an input box. */
+  interactive: boolean;
+  pinned?: boolean;
+  version?: number;
+}
+
+export type TraceOutcome =
+  | { ok: true; payload: GraphPayload; segments: Segment[]; analysis: Analysis; lang: Lang }
+  | { ok: false; message: string; where?: string; docRange?: { start: number; end: number }; cancelled?: boolean };
+
+const REMEMBERED_KEY = 'backpropGraph.rememberedValues';
+
+export interface TraceDeps {
+  log: vscode.LogOutputChannel;
+  state: vscode.Memento;
+}
+
+export function rememberedValues(state: vscode.Memento): Record<string, number> {
+  const v = state.get<Record<string, number>>(REMEMBERED_KEY, {});
+  return v && typeof v === 'object' ? v : {};
+}
+
+async function remember(state: vscode.Memento, values: Record<string, number>): Promise<void> {
+  await state.update(REMEMBERED_KEY, { ...rememberedValues(state), ...values });
+}
+
+/** The language to trace `text` of document `doc` as. */
+export function traceLang(doc: vscode.TextDocument, given: TextLang | undefined, text: string): TextLang {
+  if (given) return given;
+  const kind = docKind(doc.languageId);
+  if (kind === 'ts') return 'ts';
+  if (kind === 'python') return 'python';
+  return loadEngine().detectLang(text) as TextLang;
+}
+
+/** Literal values from earlier cells when the document is a notebook cell ("x = 2.0" in cell 1). */
+function notebookValues(doc: vscode.TextDocument): Record<string, { value: number; source: string }> {
+  const out: Record<string, { value: number; source: string }> = {};
+  if (doc.uri.scheme !== 'vscode-notebook-cell') return out;
+  const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
+  if (!nb) return out;
+  for (const cell of nb.getCells()) {
+    if (cell.document === doc) break;
+    for (const a of documentAssignments(cell.document.getText(), cell.document.languageId)) {
+      if (a.literal !== undefined) out[a.name] = { value: a.literal, source: `cell ${cell.index + 1}, ${describeAssignment(a)}` };
+    }
+  }
+  return out;
+}
+
+function errorOutcome(doc: vscode.TextDocument, error: BackpropError, segments: Segment[] | undefined, base: number): TraceOutcome {
+  if (!error.span) return { ok: false, message: error.message };
+  const range = spanToDoc(error.span, segments, base);
+  const pos = doc.positionAt(range.start);
+  return { ok: false, message: error.message, where: `${pos.line + 1}:${pos.character + 1}`, docRange: range };
+}
+
+export function spanToDoc(span: Pick<Span, 'start' | 'end'>, segments: Segment[] | undefined, base: number): { start: number; end: number } {
+  if (!segments) return { start: span.start + base, end: span.end + base };
+  return { start: toDocOffset(segments, span.start), end: toDocOffset(segments, span.end) };
+}
+
+/**
+ * Traces `target`. With `interactive`, missing values are asked for once (prefilled `x=1, w=1`); otherwise
+ * they are an error that says how to give them.
+ */
+export async function traceTarget(target: TraceTarget, options: TraceOptions, deps: TraceDeps): Promise<TraceOutcome> {
+  try {
+    const doc = await vscode.workspace.openTextDocument(target.uri);
+    const text = doc.getText();
+    const start = Math.max(0, Math.min(target.start, text.length));
+    const end = Math.max(start, Math.min(target.end, text.length));
+    const targetText = text.slice(start, end);
+    if (!targetText.trim()) return { ok: false, message: 'nothing to trace: the selection is empty' };
+    const lang = traceLang(doc, target.lang, targetText);
+    const engine = loadEngine();
+
+    // The target alone first: its free variables decide which earlier statements are needed.
+    const alone = engine.parseProgram(lang === 'math' ? latexToMath(targetText) : targetText, lang as Lang);
+    if (!alone.ok) return errorOutcome(doc, alone.error, undefined, start);
+    if (alone.value.lang !== lang) {
+      return { ok: false, message: `${lang === 'python' ? 'Python' : lang} is not traced by this version: select a math expression (e.g. sin(x^2 + 1)) or TypeScript` };
+    }
+    const needed = (p: Program) => [...p.params.map((x) => x.name), ...engine.freeVariables(p).map((x) => x.name)];
+    const assignments = documentAssignments(text, doc.languageId);
+    const composed = compose(text, { start, end }, lang, assignments, needed(alone.value));
+    const parsed = composed.included.length ? engine.parseProgram(composed.text, lang as Lang) : alone;
+    if (!parsed.ok) return errorOutcome(doc, parsed.error, composed.segments, start);
+
+    const values: Record<string, number> = {};
+    const sources: Record<string, string> = literalSources(assignments, { start, end });
+    const fromCells = notebookValues(doc);
+    const remembered = rememberedValues(deps.state);
+    const missing: string[] = [];
+    for (const name of needed(parsed.value)) {
+      const found = composed.values[name] ?? fromCells[name];
+      if (found) {
+        values[name] = found.value;
+        sources[name] = found.source;
+      } else if (name in remembered && Number.isFinite(remembered[name])) {
+        values[name] = remembered[name];
+        sources[name] = 'remembered (entered earlier)';
+      } else if (!missing.includes(name)) missing.push(name);
+    }
+    if (missing.length) {
+      if (!options.interactive) {
+        return { ok: false, message: `no value for ${missing.join(', ')}: run "Show Backprop Graph" to enter ${missing.length === 1 ? 'it' : 'them'}, or add e.g. \`const ${missing[0]} = 1\` above` };
+      }
+      const entered = await askValues(missing, remembered);
+      if (!entered) return { ok: false, cancelled: true, message: 'cancelled: no values given' };
+      for (const [name, v] of Object.entries(entered)) {
+        values[name] = v;
+        sources[name] = 'input box';
+      }
+      await remember(deps.state, entered);
+    }
+
+    const settings = readSettings(doc.uri);
+    // mathjs simplify is super-linear: tidy derivatives only for small programs.
+    const simplify = composed.text.length <= 160;
+    const result = engine.analyze(composed.text, { lang: lang as Lang, values, gradCheck: true, symbolic: { simplify } });
+    if (!result.ok) return errorOutcome(doc, result.error, composed.segments, start);
+    const analysis = result.value;
+    const title = shortTitle(targetText);
+    let payload = buildPayload(engine, analysis, {
+      title, digits: settings.digits, direction: settings.direction, pinned: options.pinned, version: options.version, sources,
+    });
+    if (analysis.graph.nodes.length > settings.maxNodes) payload = summarizePayload(engine, payload, settings.maxNodes);
+    if (composed.included.length) {
+      deps.log.info(`traced ${title} with ${composed.included.length} earlier statement(s): ${composed.included.map((a) => a.name).join(', ')}`);
+    }
+    return { ok: true, payload, segments: composed.segments, analysis, lang: lang as Lang };
+  } catch (e) {
+    deps.log.error('trace failed unexpectedly', e instanceof Error ? (e.stack ?? e.message) : String(e));
+    return { ok: false, message: `internal error: ${e instanceof Error ? e.message : String(e)} (details in the "Backprop Graph" output)` };
+  }
+}
+
+/** One input box for all missing names, prefilled `x=1, w=1`. Undefined when cancelled. */
+export async function askValues(names: readonly string[], known: Readonly<Record<string, number>>): Promise<Record<string, number> | undefined> {
+  const answer = await vscode.window.showInputBox({
+    title: 'Backprop Graph: values of the inputs',
+    prompt: `No value found in the document for ${names.join(', ')}. Give each as name=number.`,
+    value: valueListTemplate(names, known),
+    ignoreFocusOut: true,
+    validateInput: (text) => {
+      const r = parseValueList(text);
+      if ('error' in r) return r.error;
+      const absent = names.filter((n) => !(n in r.values));
+      return absent.length ? `missing: ${absent.join(', ')}` : undefined;
+    },
+  });
+  if (answer === undefined) return undefined;
+  const r = parseValueList(answer);
+  return 'error' in r ? undefined : r.values;
+}
