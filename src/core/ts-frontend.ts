@@ -118,6 +118,11 @@ function unwrap(e: ts.Expression): ts.Expression {
   }
 }
 
+/** Statements with no run-time effect: `;`, `type T = …`, `interface I {…}`. */
+function isSkipped(s: ts.Statement): boolean {
+  return ts.isEmptyStatement(s) || ts.isTypeAliasDeclaration(s) || ts.isInterfaceDeclaration(s);
+}
+
 type FunctionLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction;
 
 /** The function a selection consists of, when it is exactly one function (declaration, expression or `const f = …`). */
@@ -407,7 +412,7 @@ export function parseTypeScript(text: string): Program {
    * `inFunction`: the output must come from `return` (a bare final expression's value would be discarded).
    */
   const statements = (list: readonly ts.Statement[], inFunction: boolean): Expr | undefined => {
-    const kept = list.filter((s) => !(ts.isEmptyStatement(s) || ts.isTypeAliasDeclaration(s) || ts.isInterfaceDeclaration(s)));
+    const kept = list.filter((s) => !isSkipped(s));
     declaredAhead = new Set();
     for (const s of kept) {
       if (ts.isVariableStatement(s)) for (const d of s.declarationList.declarations) if (ts.isIdentifier(d.name)) declaredAhead.add(d.name.text);
@@ -436,7 +441,7 @@ export function parseTypeScript(text: string): Program {
   };
 
   const programSpan = lines.span(0, text.length);
-  const fn = selectedFunction(sf.statements.filter((s) => !ts.isEmptyStatement(s)));
+  const fn = selectedFunction(sf.statements.filter((s) => !isSkipped(s)));
   if (!fn) {
     const result = statements(sf.statements, false);
     return { lang: 'ts', params: [], body, result, span: programSpan };

@@ -240,6 +240,11 @@ describe('TypeScript front end: a selected function', () => {
     assert.deepEqual(a.gradients, { x: 6, y: 2 });
   });
 
+  it('type declarations around the function are skipped', () => {
+    const a = run('type Num = number;\ninterface P { x: Num }\nfunction f(x: Num): Num { return x * x; }\n;', { x: 3 });
+    assert.equal(a.gradients.x, 6);
+  });
+
   it('export function and function expressions', () => {
     assert.equal(run('export function sq(u: number) { return u * u; }', { u: 3 }).gradients.u, 6);
     assert.equal(run('(function (u: number) { return u * u; })', { u: 3 }).gradients.u, 6);
