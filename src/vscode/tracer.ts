@@ -154,6 +154,7 @@ export async function traceTarget(target: TraceTarget, options: TraceOptions, de
     let payload = buildPayload(engine, analysis, {
       title, digits: settings.digits, direction: settings.direction, pinned: options.pinned, version: options.version, sources,
     });
+    payload.maxNodes = settings.maxNodes;
     if (analysis.graph.nodes.length > settings.maxNodes) payload = summarizePayload(engine, payload, settings.maxNodes);
     if (composed.included.length) {
       deps.log.info(`traced ${title} with ${composed.included.length} earlier statement(s): ${composed.included.map((a) => a.name).join(', ')}`);
