@@ -5,6 +5,7 @@ import {
 } from '../../src/vscode/text/scan';
 import { adjustRange, compose, literalSources, parseValueList, toDocOffset, valueListTemplate } from '../../src/vscode/text/compose';
 import { functionOp, hoverContext, wordAt } from '../../src/vscode/text/hover-text';
+import { latexToMath } from '../../src/vscode/text/latex';
 
 const at = (text: string, marker: string) => {
   const i = text.indexOf(marker);
@@ -174,4 +175,28 @@ test('hoverContext: the right side of the statement under the cursor', () => {
   assert.equal(md.slice(m.exprStart, m.exprEnd), '(x^2+1)^3');
   assert.equal(m.lang, 'math');
   assert.equal(hoverContext('plain words', 3, 'markdown'), undefined);
+});
+
+test('several declarators in one statement are separate assignments; composing one keeps its keyword', () => {
+  const doc = 'const x = 1, w1 = 1.2, f = (a, b) => a;\nconst h = Math.tanh(w1 * x), y = h * 2;\nconst L = y * y;\n';
+  const as = documentAssignments(doc, 'typescript');
+  assert.deepEqual(as.map((a) => [a.name, a.literal, a.rhs]), [
+    ['x', 1, '1'], ['w1', 1.2, '1.2'], ['f', undefined, '(a, b) => a'], ['h', undefined, 'Math.tanh(w1 * x)'], ['y', undefined, 'h * 2'], ['L', undefined, 'y * y'],
+  ]);
+  assert.equal(as[1].text, 'w1 = 1.2');
+  const L = as[5];
+  const c = compose(doc, { start: L.start, end: L.end }, 'ts', as, ['y']);
+  assert.equal(c.text, 'const h = Math.tanh(w1 * x);\nconst y = h * 2;\nconst L = y * y');
+  assert.equal(c.values.w1.source, 'line 1: w1 = 1.2');
+  const at = toDocOffset(c.segments, c.text.indexOf('h * 2'));
+  assert.equal(doc.slice(at, at + 5), 'h * 2');
+  assert.deepEqual(lensSpots(doc, 'typescript').map((s) => s.label), ['h, y', 'L']);
+});
+
+test('latexToMath rewrites common LaTeX offset for offset', () => {
+  const src = '\\sin(x^{2} + 1) \\cdot \\left(x\\right)';
+  const out = latexToMath(src);
+  assert.equal(out.length, src.length);
+  assert.equal(out.replace(/\s+/g, ''), 'sin(x^(2)+1)*(x)');
+  assert.equal(latexToMath('x^2 + 1'), 'x^2 + 1');
 });

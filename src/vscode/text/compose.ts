@@ -79,6 +79,7 @@ export function compose(
   const segments: Segment[] = [];
   let text = '';
   for (const a of included) {
+    text += a.prefix ?? '';
     segments.push({ from: text.length, length: a.text.length, docOffset: a.start });
     text += a.text + (lang === 'ts' ? ';\n' : '\n');
   }

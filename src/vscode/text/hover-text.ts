@@ -4,7 +4,7 @@
  */
 import type { OpName } from '../../core/ops';
 import { Lines } from './lines';
-import { docKind, parseAssignment, scanMarkdown, splitStatements, splitLines, type TextLang } from './scan';
+import { docKind, parseAssignment, parseAssignments, scanMarkdown, splitStatements, splitLines, type TextLang } from './scan';
 
 export interface Word {
   word: string;
@@ -90,7 +90,7 @@ export function hoverContext(text: string, offset: number, languageId: string): 
     stmt = stmts.find((s) => offset >= s.start && offset <= s.end);
   }
   if (!stmt) return undefined;
-  const a = parseAssignment(stmt, lang ?? 'math', lines);
+  const a = parseAssignments(stmt, lang ?? 'math', lines).find((x) => offset >= x.start && offset <= x.end) ?? parseAssignment(stmt, lang ?? 'math', lines);
   if (a) return { exprStart: a.rhsStart, exprEnd: a.rhsStart + a.rhs.length, assigned: a.name, stmtStart: stmt.start, stmtEnd: stmt.end, lang };
   const ret = /^return\s+/.exec(stmt.text);
   const start = stmt.start + (ret ? ret[0].length : 0);

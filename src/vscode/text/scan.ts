@@ -22,6 +22,8 @@ export interface Assignment {
   lang: TextLang;
   /** Set when the right side is a plain number (or a tensor/array of one number, in Python). */
   literal?: number;
+  /** `const ` for one declarator of `const a = 1, b = a * 2`: emitted before `text` when it is composed. */
+  prefix?: string;
 }
 
 export interface Statement {
@@ -186,6 +188,48 @@ export function parseAssignment(stmt: Statement, lang: TextLang, lines: Lines): 
   return a;
 }
 
+/** Offsets of the commas at bracket depth 0 outside strings. */
+function topLevelCommas(text: string): number[] {
+  const out: number[] = [];
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'" || c === '`') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c) j += text[j] === '\\' ? 2 : 1;
+      i = j;
+    } else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+    else if (c === ',' && depth === 0) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * The assignments of one statement: usually one, several for `const a = 1, b = 2` (each declarator on its
+ * own, with the keyword as `prefix`).
+ */
+export function parseAssignments(stmt: Statement, lang: TextLang, lines: Lines): Assignment[] {
+  const decl = lang === 'ts' ? /^(?:export\s+)?(const|let|var)\s+/.exec(stmt.text) : null;
+  const body = stmt.text.replace(/;\s*$/, '');
+  const commas = decl ? topLevelCommas(body) : [];
+  if (!decl || commas.length === 0) {
+    const a = parseAssignment(stmt, lang, lines);
+    return a ? [a] : [];
+  }
+  const out: Assignment[] = [];
+  const cuts = [decl[0].length, ...commas.map((c) => c + 1), body.length + 1];
+  for (let k = 0; k + 1 < cuts.length; k++) {
+    const raw = body.slice(cuts[k], cuts[k + 1] - 1);
+    const lead = raw.length - raw.trimStart().length;
+    const piece = raw.trim();
+    if (!piece) continue;
+    const a = parseAssignment({ text: piece, start: stmt.start + cuts[k] + lead, end: stmt.start + cuts[k] + lead + piece.length }, 'math', lines);
+    if (a) out.push({ ...a, lang: 'ts', prefix: `${decl[1]} ` });
+  }
+  return out;
+}
+
 /** Statements of math or Python text: one per line, also split at `;` (mathjs allows both). */
 export function splitLines(text: string, base = 0): Statement[] {
   const out: Statement[] = [];
@@ -298,10 +342,7 @@ export function documentAssignments(text: string, languageId: string): Assignmen
   const lines = new Lines(text);
   const out: Assignment[] = [];
   const take = (lang: TextLang, start: number, end: number) => {
-    for (const s of statementsOf(text.slice(start, end), lang, start)) {
-      const a = parseAssignment(s, lang, lines);
-      if (a) out.push(a);
-    }
+    for (const s of statementsOf(text.slice(start, end), lang, start)) out.push(...parseAssignments(s, lang, lines));
   };
   if (kind === 'markdown') {
     for (const b of scanMarkdown(text)) {
@@ -383,8 +424,10 @@ export function lensSpots(text: string, languageId: string): LensSpot[] {
   {
     const lang: TextLang = kind === 'ts' ? 'ts' : kind === 'python' ? 'python' : 'math';
     for (const s of statementsOf(text, lang)) {
-      const a = parseAssignment(s, lang, lines);
-      if (a && isArithmetic(a.rhs)) out.push({ line: a.line, start: a.start, end: a.end, lang, label: a.name });
+      const as = parseAssignments(s, lang, lines);
+      // One lens per statement: `const a = x * 2, b = a + 1` is traced whole.
+      const arithmetic = as.filter((a) => isArithmetic(a.rhs));
+      if (arithmetic.length) out.push({ line: lines.lineAt(s.start), start: s.start, end: s.text.endsWith(';') ? s.end - 1 : s.end, lang, label: arithmetic.map((a) => a.name).join(', ') });
     }
   }
   return out;
@@ -395,5 +438,8 @@ function onlyLiterals(body: string, lang: TextLang | undefined): boolean {
   if (!lang) return false;
   const lines = new Lines(body);
   const stmts = statementsOf(body, lang);
-  return stmts.length > 0 && stmts.every((s) => parseAssignment(s, lang, lines)?.literal !== undefined || /^import\s/.test(s.text));
+  return stmts.length > 0 && stmts.every((s) => {
+    const as = parseAssignments(s, lang, lines);
+    return (as.length > 0 && as.every((a) => a.literal !== undefined)) || /^import\s/.test(s.text);
+  });
 }
