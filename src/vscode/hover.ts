@@ -14,6 +14,8 @@ import { documentAssignments, expressionAt, type TextLang } from './text/scan';
 import { isLessonFile } from './codelens';
 import { rememberedValues, type TraceDeps } from './tracer';
 
+const SIMPLIFY_MAX_CHARS = 120;
+
 function showLink(args: unknown): string {
   return `command:backpropGraph.show?${encodeURIComponent(JSON.stringify([args]))}`;
 }
@@ -89,13 +91,15 @@ export class DerivativeHoverProvider implements vscode.HoverProvider {
     const free = [...program.params.map((p) => p.name), ...engine.freeVariables(program).map((v) => v.name)];
     if (!free.includes(word.word)) return undefined;
 
-    const sym = engine.symbolicDerivative(program, word.word, { simplify: false });
+    // simplify is super-linear (seconds on long sums): only for short statements, where it takes milliseconds.
+    const sym = engine.symbolicDerivative(program, word.word, { simplify: exprText.length <= SIMPLIFY_MAX_CHARS });
     if (token.isCancellationRequested) return undefined;
     const of = ctx.assigned ?? 'expression';
     const lines: string[] = [];
+    const head = ctx.assigned ? `**∂${of}/∂${word.word}**` : `**∂/∂${word.word}** ${code(raw.length > 80 ? `${raw.slice(0, 79)}…` : raw)}`;
     lines.push(sym.derivative !== undefined
-      ? `**∂${of}/∂${word.word}** = ${code(sym.derivative)}`
-      : `**∂${of}/∂${word.word}**: ${sym.unavailable ?? 'no symbolic form'}`);
+      ? `${head} = ${code(sym.derivative)}`
+      : `${head}: ${sym.unavailable ?? 'no symbolic form'}`);
 
     // Numeric value at the known values (earlier literals, statements this one depends on, remembered values).
     const assignments = documentAssignments(text, doc.languageId);

@@ -52,7 +52,17 @@ export const log = {
   error: (...a: unknown[]) => void logLines.push(a.join(' ')),
 };
 
+class Position { constructor(readonly line: number, readonly character: number) {} }
+class Range { constructor(readonly start: Position, readonly end: Position) {} }
+class MarkdownString { isTrusted: unknown; supportHtml = false; constructor(readonly value = '') {} }
+class Hover { constructor(readonly contents: MarkdownString | MarkdownString[], readonly range?: Range) {} }
+
 const vscodeStub = {
+  Position, Range, MarkdownString, Hover,
+  languages: {
+    // Glob match on the path, enough for `**/lessons/**` style patterns.
+    match: (sel: { pattern: string }, doc: StubDoc) => (globToRegExp(sel.pattern).test(doc.uri.fsPath) ? 10 : 0),
+  },
   Uri: { parse: (s: string) => ({ scheme: s.split(':')[0], fsPath: s.replace(/^file:\/\//, ''), toString: () => s }) },
   workspace: {
     notebookDocuments: [],
@@ -90,3 +100,19 @@ export function lessonDoc(path: string, languageId: string): StubDoc {
   stubState.docs.set(doc.uri.toString(), doc);
   return doc;
 }
+
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*' && glob[i + 1] === '*') { re += '.*'; i++; if (glob[i + 1] === '/') i++; }
+    else if (c === '*') re += '[^/]*';
+    else if (c === '{') re += '(?:';
+    else if (c === '}') re += ')';
+    else if (c === ',') re += '|';
+    else re += c.replace(/[.+?^$()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+export const cancellation = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
