@@ -1,0 +1,2 @@
+// Stylesheets imported for esbuild to bundle into media/dist/webview.css.
+declare module '*.css';

@@ -1,0 +1,783 @@
+/**
+ * The graph webview: receives typed messages (src/protocol.ts), draws the graph with the bundled Mermaid,
+ * and lets the user zoom, pan, export, click through to the source and step through both passes.
+ * Everything user-derived reaches the DOM as text (textContent), never as markup.
+ */
+import mermaid from 'mermaid';
+import './webview.css';
+import type { FromWebview, GraphPayload, ToWebview, WebviewState } from '../src/protocol';
+import type { GraphModel } from '../src/core/graph';
+import { formatNumber } from '../src/core/format';
+import { toMermaid } from '../src/core/mermaid';
+import { summarize } from '../src/core/summarize';
+import { PanZoom, type View } from './panzoom';
+import { classDefs, EXPORT_BACKGROUND, labelsFit, MERMAID_THEME, readSource, themeFromBody, type SourceInfo, type ThemeName } from './source';
+import { stepAt, type StepMode, type StepView } from './steps';
+
+interface VsCodeApi {
+  postMessage(message: FromWebview): void;
+  getState(): WebviewState | undefined;
+  setState(state: WebviewState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const DEFAULT_MAX_NODES = 300;
+/** Mermaid's own limits, set explicitly; we count before rendering so they are never hit. */
+const MAX_EDGES = 2000;
+const MAX_TEXT = 400_000;
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const area = $('diagram-area');
+const viewport = $('viewport');
+const diagram = $('diagram');
+const message = $('message');
+const side = $('side');
+const title = $('title');
+
+/** What is on screen: the drawn graph model (possibly summarized) and how its parts map to SVG elements. */
+interface Drawn {
+  payload: GraphPayload;
+  graph: GraphModel;
+  source: string;
+  info: SourceInfo;
+  theme: ThemeName;
+  summary?: { shownNodes: number; totalNodes: number; reason: string };
+  collapsedIds: Set<string>;
+  nodeEls: Map<string, SVGGElement>;
+  /** Parallel to graph.edges (undefined when an edge could not be matched). */
+  edgePaths: (SVGPathElement | undefined)[];
+  edgeLabels: (SVGGElement | undefined)[];
+}
+
+type Phase = { kind: 'loading' } | { kind: 'error'; message: string; where?: string } | { kind: 'data' };
+
+let phase: Phase = { kind: 'loading' };
+let drawn: Drawn | undefined;
+let latest: GraphPayload | undefined;
+let rendering = false;
+let renderCount = 0;
+let structureKey = '';
+/** Label widths the current layout was made for. */
+let drawnWidths: number[] = [];
+let receivedAt = 0;
+let expandIds: string[] = [];
+let pinned = false;
+let step: { mode: StepMode; index: number } | undefined;
+let playTimer: number | undefined;
+let stepMode: StepMode = 'backward';
+
+const saved = readInitialState();
+const panzoom = new PanZoom(area, viewport, (view) => saveState(view));
+if (saved?.view) panzoom.view = saved.view;
+let fitOnNextDraw = !saved?.view;
+
+function readInitialState(): WebviewState | undefined {
+  const fromApi = vscode.getState();
+  if (fromApi) return fromApi;
+  const el = document.getElementById('bp-initial-state');
+  if (!el?.textContent) return undefined;
+  try {
+    return JSON.parse(el.textContent) as WebviewState;
+  } catch {
+    return undefined;
+  }
+}
+
+function saveState(view: View = panzoom.view): void {
+  vscode.setState({ payload: latest, view });
+}
+
+function post(m: FromWebview): void {
+  vscode.postMessage(m);
+}
+
+// ---------------------------------------------------------------------------------------------- messages
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const m = event.data as ToWebview;
+  if (!m || typeof m !== 'object' || typeof (m as { kind?: unknown }).kind !== 'string') return;
+  switch (m.kind) {
+    case 'loading':
+      setPhase({ kind: 'loading' }, m.title);
+      break;
+    case 'error':
+      setPhase({ kind: 'error', message: m.message, where: m.where });
+      break;
+    case 'graph':
+      if (latest && m.payload.version < latest.version) return; // stale
+      receivedAt = performance.now();
+      if (latest && m.payload.title !== latest.title) expandIds = [];
+      latest = m.payload;
+      setPinned(m.payload.pinned);
+      saveState();
+      requestDraw();
+      break;
+    case 'pinned':
+      setPinned(m.pinned);
+      break;
+  }
+});
+
+function setPhase(next: Phase, loadingTitle?: string): void {
+  phase = next;
+  document.body.dataset.phase = next.kind;
+  message.replaceChildren();
+  if (next.kind === 'loading') {
+    message.append(el('p', 'loading', loadingTitle ? `Computing ${loadingTitle}…` : 'Computing…'));
+  } else if (next.kind === 'error') {
+    const box = el('div', 'error-box');
+    box.setAttribute('role', 'alert');
+    box.append(el('strong', '', 'Cannot show this graph'), el('p', 'error-text', next.message));
+    if (next.where) box.append(el('p', 'error-where', `at ${next.where}`));
+    message.append(box);
+  }
+  // An error or loading message keeps the last good graph underneath, dimmed.
+  diagram.classList.toggle('stale', next.kind !== 'data' && !!drawn);
+}
+
+function setPinned(value: boolean): void {
+  pinned = value;
+  const b = $('btn-pin');
+  b.setAttribute('aria-pressed', String(value));
+  b.textContent = value ? 'Pinned' : 'Pin';
+}
+
+// ---------------------------------------------------------------------------------------------- drawing
+
+let initializedTheme: ThemeName | undefined;
+
+function initMermaid(theme: ThemeName): void {
+  if (initializedTheme === theme) return;
+  initializedTheme = theme;
+  mermaid.initialize({
+    startOnLoad: false,
+    securityLevel: 'strict',
+    theme: MERMAID_THEME[theme],
+    maxTextSize: MAX_TEXT,
+    maxEdges: MAX_EDGES,
+    layout: 'dagre',
+    look: 'classic',
+    htmlLabels: false,
+    fontFamily: 'system-ui, -apple-system, "Segoe UI", Ubuntu, "Helvetica Neue", Arial, sans-serif',
+    flowchart: { htmlLabels: false, useMaxWidth: false, wrappingWidth: 2000, nodeSpacing: 28, rankSpacing: 48, padding: 10, curve: 'basis' },
+  });
+}
+
+/** Decides what to draw for a payload: the payload's source, or a summary when the graph is too big. */
+function plan(payload: GraphPayload): { graph: GraphModel; source: string; summary?: Drawn['summary']; collapsed: Set<string> } {
+  const maxNodes = payload.maxNodes ?? DEFAULT_MAX_NODES;
+  const total = payload.graph.nodes.length;
+  const tooBig = total > maxNodes || payload.graph.edges.length > MAX_EDGES || payload.mermaid.length > MAX_TEXT;
+  if (!tooBig && !expandIds.length) {
+    return { graph: payload.graph, source: payload.mermaid, summary: payload.summarized, collapsed: new Set() };
+  }
+  const s = summarize(payload.graph, Math.min(maxNodes, Math.floor(MAX_EDGES / 2)), { expand: expandIds });
+  const source = toMermaid(s.graph, { direction: payload.direction, digits: payload.digits });
+  const summary = s.collapsed.length
+    ? { shownNodes: s.graph.nodes.length, totalNodes: total, reason: `the graph has ${total} nodes (more than ${maxNodes})` }
+    : payload.summarized;
+  return { graph: s.graph, source, summary, collapsed: new Set(s.collapsed.map((c) => c.id)) };
+}
+
+/** Draws `latest` once per request; requests during a draw coalesce into one more draw of the newest payload. */
+let dirty = false;
+function requestDraw(): void {
+  dirty = true;
+  void pump();
+}
+
+async function pump(): Promise<void> {
+  if (rendering) return;
+  rendering = true;
+  try {
+    while (dirty && latest) {
+      dirty = false;
+      await draw(latest);
+    }
+  } finally {
+    rendering = false;
+  }
+}
+
+async function draw(payload: GraphPayload): Promise<void> {
+  const started = receivedAt || performance.now();
+  const theme = themeFromBody(document.body);
+  const { graph, source, summary, collapsed } = plan(payload);
+  const info = readSource(source);
+  if (info.edges.length > MAX_EDGES || source.length > MAX_TEXT) {
+    setPhase({ kind: 'error', message: `This graph is too large to draw (${info.nodeCount} nodes, ${info.edges.length} edges) even when summarized. Select a smaller expression.` });
+    post({ kind: 'renderError', message: 'graph too large after summarizing' });
+    return;
+  }
+  const key = `${theme}\n${info.structureKey}`;
+  let mode: 'full' | 'inplace' = 'full';
+  if (drawn && key === structureKey && labelsFit(drawnWidths, info.widths) && diagram.querySelector('svg')) {
+    mode = 'inplace';
+    drawn = { ...drawn, payload, graph, source, info, summary, collapsedIds: collapsed };
+    updateLabelsInPlace(drawn);
+  } else {
+    const full = source + classDefs(theme);
+    initMermaid(theme);
+    const id = `bp-${++renderCount}`;
+    try {
+      await mermaid.parse(full);
+      const { svg } = await mermaid.render(id, full);
+      diagram.innerHTML = svg; // Mermaid's output, sanitized by it (securityLevel strict); labels are entity-escaped
+    } catch (e) {
+      document.getElementById(id)?.remove();
+      document.getElementById(`d${id}`)?.remove();
+      const text = e instanceof Error ? e.message : String(e);
+      setPhase({ kind: 'error', message: `The diagram could not be drawn: ${text.split('\n')[0]}` });
+      post({ kind: 'renderError', message: text });
+      return;
+    }
+    const svgEl = diagram.querySelector('svg')!;
+    const vb = svgEl.viewBox.baseVal;
+    svgEl.removeAttribute('style'); // Mermaid's max-width; the view transform does the sizing
+    svgEl.setAttribute('width', String(Math.ceil(vb.width)));
+    svgEl.setAttribute('height', String(Math.ceil(vb.height)));
+    svgEl.setAttribute('aria-label', `Computational graph of ${payload.title}`);
+    drawn = { payload, graph, source, info, theme, summary, collapsedIds: collapsed, nodeEls: new Map(), edgePaths: [], edgeLabels: [] };
+    mapElements(drawn, svgEl);
+    structureKey = key;
+    drawnWidths = info.widths;
+  }
+  setPhase({ kind: 'data' });
+  applyMagnitudes(drawn);
+  renderSide(drawn);
+  title.textContent = payload.title;
+  if (fitOnNextDraw) {
+    fitOnNextDraw = false;
+    panzoom.fit();
+  } else {
+    panzoom.set(panzoom.view);
+  }
+  if (step) {
+    step.index = Math.min(step.index, stepAt(graph, step.mode, 0).count - 1);
+    showStep();
+  }
+  const ms = performance.now() - started;
+  receivedAt = 0;
+  document.body.dataset.renderMs = ms.toFixed(1);
+  document.body.dataset.renderMode = mode;
+  document.body.dataset.version = String(payload.version);
+  document.body.dataset.theme = theme;
+  window.dispatchEvent(new CustomEvent('bp-rendered', { detail: { ms, mode, version: payload.version } }));
+}
+
+/** Links graph nodes and edges to their SVG elements (Mermaid ids: `…-flowchart-n3-12`, edges `L_n0_n2_0`). */
+function mapElements(d: Drawn, svg: SVGSVGElement): void {
+  for (const g of svg.querySelectorAll<SVGGElement>('g.node')) {
+    const m = /-flowchart-(.+)-\d+$/.exec(g.id);
+    if (!m) continue;
+    d.nodeEls.set(m[1], g);
+    g.dataset.node = m[1];
+    g.setAttribute('tabindex', '0');
+    g.setAttribute('role', 'button');
+  }
+  const byPair = new Map<string, SVGPathElement[]>();
+  for (const p of svg.querySelectorAll<SVGPathElement>('path[data-id]')) {
+    const m = /^L_(.+?)_(.+?)_\d+$/.exec(p.dataset.id ?? '');
+    if (!m) continue;
+    const k = `${m[1]}>${m[2]}`;
+    const list = byPair.get(k);
+    if (list) list.push(p); else byPair.set(k, [p]);
+  }
+  const labels = new Map<string, SVGGElement>();
+  for (const l of svg.querySelectorAll<SVGGElement>('g.edgeLabel g.label[data-id]')) labels.set(l.dataset.id ?? '', l);
+  const used = new Map<string, number>();
+  d.edgePaths = d.graph.edges.map((e) => {
+    const k = `${e.from}>${e.to}`;
+    const i = used.get(k) ?? 0;
+    used.set(k, i + 1);
+    return byPair.get(k)?.[i];
+  });
+  d.edgeLabels = d.edgePaths.map((p) => (p?.dataset.id ? labels.get(p.dataset.id) : undefined));
+  d.edgePaths.forEach((p, i) => {
+    if (p) p.dataset.edge = String(i);
+  });
+}
+
+/** Sets a Mermaid SVG text block to these lines (one row tspan per line; Mermaid's word tspans dropped). */
+function setTextLines(label: Element | undefined, lines: string[]): void {
+  const text = label?.querySelector('text');
+  if (!text) return;
+  const rows = [...text.querySelectorAll<SVGTSpanElement>(':scope > tspan')];
+  lines.forEach((line, i) => {
+    let row = rows[i];
+    if (!row) {
+      row = document.createElementNS(SVG_NS, 'tspan');
+      row.setAttribute('class', 'text-outer-tspan row');
+      row.setAttribute('x', '0');
+      row.setAttribute('y', `${i - 0.1}em`);
+      row.setAttribute('dy', '1.1em');
+      text.append(row);
+    }
+    if (row.textContent !== line) row.textContent = line;
+  });
+  for (let i = lines.length; i < rows.length; i++) rows[i].remove();
+}
+
+/** Edge label background rectangles follow their text (the step view writes longer labels). */
+function fitEdgeLabel(label: SVGGElement | undefined): void {
+  const text = label?.querySelector('text') as SVGTextElement | null;
+  const rect = label?.querySelector('rect.background') as SVGRectElement | null;
+  if (!text || !rect) return;
+  const b = text.getBBox();
+  rect.setAttribute('x', String(b.x - 2));
+  rect.setAttribute('width', String(b.width + 4));
+}
+
+/** Same drawing, new numbers: rewrite the label texts instead of laying the graph out again. */
+function updateLabelsInPlace(d: Drawn): void {
+  for (const [id, lines] of d.info.nodeLabels) setTextLines(d.nodeEls.get(id), lines);
+  d.info.edges.forEach((e, i) => {
+    const label = d.edgeLabels[i];
+    setTextLines(label, [e.label]);
+    fitEdgeLabel(label);
+  });
+}
+
+/** Gradient magnitude at a glance: edge width by log|contribution|, vanishing / exploding nodes marked. */
+function applyMagnitudes(d: Drawn): void {
+  const out = d.graph.nodes.find((n) => n.id === d.graph.output);
+  const ref = Math.abs(out?.grad ?? 1) || 1;
+  d.graph.edges.forEach((e, i) => {
+    const p = d.edgePaths[i];
+    if (!p) return;
+    const rel = Math.abs(e.product) / ref;
+    const lg = rel > 0 && Number.isFinite(rel) ? Math.log10(rel) : rel === 0 ? -12 : 12;
+    const width = 0.8 + ((Math.max(-6, Math.min(6, lg)) + 6) / 12) * 5.2;
+    p.style.strokeWidth = `${width.toFixed(2)}px`;
+    p.classList.toggle('bp-edge-vanish', lg < -6);
+    p.classList.toggle('bp-edge-explode', lg > 6 || !Number.isFinite(e.product));
+  });
+  for (const n of d.graph.nodes) {
+    const g = d.nodeEls.get(n.id);
+    if (!g) continue;
+    for (const m of g.querySelectorAll(':scope > rect.bp-mark-vanish, :scope > rect.bp-mark-explode')) m.remove();
+    if (n.kind === 'const') continue;
+    const rel = Math.abs(n.grad) / ref;
+    const vanish = rel < 1e-6;
+    const explode = rel > 1e6 || !Number.isFinite(n.grad);
+    g.classList.toggle('bp-vanish', vanish);
+    g.classList.toggle('bp-explode', explode);
+    if (!vanish && !explode) continue;
+    addMark(g, vanish ? 'bp-mark-vanish' : 'bp-mark-explode',
+      vanish ? 'vanishing gradient (|grad| < 1e-6 × output grad)' : 'exploding gradient (|grad| > 1e6 × output grad)');
+  }
+}
+
+/**
+ * An outline around a node. Drawn as an extra element because the theme's classDef styles are inline
+ * `!important` on the node's own shape, which no stylesheet can override.
+ */
+function addMark(g: SVGGElement, cls: string, tip: string): void {
+  const shape = g.querySelector(':scope > rect.label-container, :scope > g.label-container, :scope > path, :scope > polygon') as SVGGraphicsElement | null;
+  const b = (shape ?? g).getBBox();
+  const mark = document.createElementNS(SVG_NS, 'rect');
+  mark.setAttribute('class', `bp-mark ${cls}`);
+  mark.setAttribute('x', String(b.x - 5));
+  mark.setAttribute('y', String(b.y - 5));
+  mark.setAttribute('width', String(b.width + 10));
+  mark.setAttribute('height', String(b.height + 10));
+  mark.setAttribute('rx', '8');
+  const title = document.createElementNS(SVG_NS, 'title');
+  title.textContent = tip;
+  mark.append(title);
+  g.prepend(mark);
+}
+
+// ---------------------------------------------------------------------------------------------- side panel
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls = '', text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function renderSide(d: Drawn): void {
+  const p = d.payload;
+  const fmt = (v: number) => formatNumber(v, p.digits);
+  const parts: HTMLElement[] = [];
+  if (d.summary) {
+    const note = el('div', 'notice summary-notice');
+    note.setAttribute('role', 'note');
+    note.append(
+      el('strong', '', 'Summarized graph. '),
+      document.createTextNode(`Showing ${d.summary.shownNodes} of ${d.summary.totalNodes} nodes: ${d.summary.reason}. Nodes marked “⋯ +N nodes” stand for whole subexpressions (value and gradient are theirs); click one to open it.`),
+    );
+    parts.push(note);
+  }
+  const out = el('section', 'output');
+  out.append(el('h2', '', 'Output'), el('div', 'expr', p.title));
+  const v = el('div', 'value');
+  v.append(el('span', 'label', 'value '), el('span', 'num', fmt(p.value)));
+  out.append(v);
+  parts.push(out);
+
+  const inputs = el('section', 'inputs');
+  inputs.append(el('h2', '', 'Inputs'));
+  if (!p.inputs.length) inputs.append(el('p', 'muted', 'No free variables: the expression is a constant.'));
+  else {
+    const table = el('table');
+    const head = el('tr');
+    for (const h of ['', 'value', 'gradient', 'numeric', '']) head.append(el('th', '', h));
+    table.append(head);
+    for (const input of p.inputs) {
+      const row = el('tr');
+      const check = p.check?.find((c) => c.name === input.name);
+      row.append(el('th', 'name', input.name), el('td', 'num', fmt(input.value)), el('td', 'num grad', fmt(input.grad)));
+      row.append(el('td', 'num numeric', check ? fmt(check.numeric) : '—'));
+      const ok = el('td', check ? (check.ok ? 'ok' : 'bad') : 'muted', check ? (check.ok ? '✓' : '✗') : '');
+      if (check) ok.title = check.ok ? `matches finite differences (relative error ${check.error.toExponential(1)})` : `differs from finite differences (relative error ${check.error.toExponential(1)})`;
+      row.append(ok);
+      const src = el('tr', 'source');
+      const cell = el('td', 'muted', `from ${input.source}`);
+      cell.colSpan = 5;
+      src.append(cell);
+      table.append(row, src);
+    }
+    inputs.append(table);
+    if (p.checkSkipped) inputs.append(el('p', 'muted', p.checkSkipped));
+  }
+  parts.push(inputs);
+
+  if (p.symbolic?.length) {
+    const sym = el('section', 'symbolic');
+    sym.append(el('h2', '', 'Symbolic derivatives'));
+    for (const s of p.symbolic) {
+      const row = el('div', 'sym');
+      if (s.derivative) row.append(el('span', 'label', `∂/∂${s.variable} = `), el('code', '', s.derivative));
+      else row.append(el('span', 'label', `∂/∂${s.variable}: `), el('span', 'muted', s.unavailable ?? 'not available'));
+      sym.append(row);
+    }
+    parts.push(sym);
+  }
+
+  const warnings = [...p.warnings];
+  if (warnings.length) {
+    const w = el('section', 'warnings');
+    w.append(el('h2', '', 'Warnings'));
+    const ul = el('ul');
+    for (const text of warnings) ul.append(el('li', '', text));
+    w.append(ul);
+    parts.push(w);
+  }
+
+  const stepBox = el('section', 'step-box');
+  stepBox.id = 'step-panel';
+  stepBox.append(el('h2', '', 'Step through'));
+  const status = el('div', 'step-status');
+  status.id = 'step-status';
+  status.setAttribute('aria-live', 'polite');
+  status.textContent = 'Press Step to walk the backward pass one node at a time (output first), or switch to the forward pass.';
+  stepBox.append(status);
+  parts.push(stepBox);
+
+  parts.push(legend());
+  side.replaceChildren(...parts);
+}
+
+function legend(): HTMLElement {
+  const box = el('section', 'legend');
+  box.append(el('h2', '', 'Legend'));
+  const list = el('ul');
+  const item = (cls: string, text: string) => {
+    const li = el('li');
+    li.append(el('span', `swatch ${cls}`), document.createTextNode(text));
+    list.append(li);
+  };
+  item('sw-input', 'input');
+  item('sw-op', 'operation');
+  item('sw-const', 'constant');
+  item('sw-output', 'output');
+  item('sw-thin', 'thin edge: small |contribution| (log scale)');
+  item('sw-thick', 'thick edge: large |contribution|');
+  item('sw-vanish', 'vanishing gradient: |grad| < 1e-6 × output');
+  item('sw-explode', 'exploding gradient: |grad| > 1e6 × output');
+  box.append(list, el('p', 'muted', 'Edge label ∂: local derivative of the consumer with respect to that input. Two edges between the same nodes (x·x) add up.'));
+  return box;
+}
+
+// ---------------------------------------------------------------------------------------------- stepping
+
+function showStep(): void {
+  const d = drawn;
+  if (!d || !step) return;
+  const view = stepAt(d.graph, step.mode, step.index);
+  const fmt = (v: number) => formatNumber(v, d.payload.digits);
+  const svg = diagram.querySelector('svg');
+  svg?.classList.add('stepping');
+  const byId = new Map(d.graph.nodes.map((n) => [n.id, n]));
+  for (const [id, g] of d.nodeEls) {
+    const node = byId.get(id);
+    const lines = [...(d.info.nodeLabels.get(id) ?? [])];
+    g.classList.toggle('bp-current', id === view.node);
+    g.querySelector(':scope > rect.bp-mark-current')?.remove();
+    if (id === view.node) addMark(g, 'bp-mark-current', 'current step');
+    if (node && lines.length >= 3) {
+      if (view.mode === 'backward') {
+        const acc = view.acc.get(id);
+        lines[2] = acc === undefined ? 'grad ?' : view.complete.has(id) ? `grad ${fmt(acc)}` : `grad so far ${fmt(acc)}`;
+        g.classList.toggle('bp-done', view.complete.has(id));
+      } else {
+        const known = view.acc.has(id);
+        lines[1] = known ? `value ${fmt(node.value)}` : 'value ?';
+        lines[2] = 'grad ?';
+        g.classList.toggle('bp-done', known);
+      }
+    }
+    setTextLines(g, lines);
+  }
+  d.graph.edges.forEach((e, i) => {
+    const path = d.edgePaths[i];
+    const label = d.edgeLabels[i];
+    const active = view.active.includes(i);
+    path?.classList.toggle('bp-active', active);
+    label?.parentElement?.classList.toggle('bp-active', active);
+    path?.classList.toggle('bp-done', view.done.has(i) && !active);
+    let text = d.info.edges[i]?.label ?? `∂ ${fmt(e.local)}`;
+    if (view.mode === 'backward' && active) text = `${fmt(e.local)} × ${fmt(e.upstream)} = ${fmt(e.product)}`;
+    else if (view.mode === 'backward' && view.done.has(i)) text = `+${fmt(e.product)}`;
+    else if (view.mode === 'forward' && active) text = `${fmt(byId.get(e.from)?.value ?? NaN)} →`;
+    setTextLines(label, [text]);
+    fitEdgeLabel(label);
+  });
+  renderStepStatus(view, d);
+}
+
+function renderStepStatus(view: StepView, d: Drawn): void {
+  const status = document.getElementById('step-status');
+  if (!status) return;
+  const fmt = (v: number) => formatNumber(v, d.payload.digits);
+  const byId = new Map(d.graph.nodes.map((n) => [n.id, n]));
+  const node = byId.get(view.node);
+  const name = (id: string) => {
+    const n = byId.get(id);
+    if (!n) return id;
+    return n.kind === 'op' ? (n.name ? `${n.name} (${n.symbol})` : n.symbol) : n.name ?? fmt(n.value);
+  };
+  status.replaceChildren();
+  status.dataset.node = view.node;
+  status.dataset.index = String(view.index);
+  status.dataset.mode = view.mode;
+  const head = el('p', 'step-head', `${view.mode === 'backward' ? 'Backward' : 'Forward'} step ${view.index + 1} of ${view.count}: ${name(view.node)}`);
+  status.append(head);
+  if (view.mode === 'backward' && node) {
+    status.append(el('p', '', `upstream gradient arriving at ${name(view.node)}: ${fmt(node.grad)}`));
+    const ul = el('ul', 'contributions');
+    for (const i of view.active) {
+      const e = d.graph.edges[i];
+      const li = el('li', 'contribution', `${name(e.from)}: local ${fmt(e.local)} × upstream ${fmt(e.upstream)} = ${fmt(e.product)}`);
+      li.dataset.from = e.from;
+      li.dataset.product = String(e.product);
+      ul.append(li);
+    }
+    status.append(ul);
+    const accList = el('ul', 'accumulated');
+    for (const input of d.graph.inputs) {
+      const acc = view.acc.get(input.id);
+      const parts = d.graph.edges.map((e, i) => (e.from === input.id && view.done.has(i) ? fmt(e.product) : undefined)).filter((x): x is string => x !== undefined);
+      const text = acc === undefined ? `∂/∂${input.name}: nothing yet` : `∂/∂${input.name} = ${parts.join(' + ')}${parts.length > 1 ? ` = ${fmt(acc)}` : ''}${view.complete.has(input.id) ? ' ✓ complete' : ' (so far)'}`;
+      const li = el('li', 'acc', text);
+      li.dataset.input = input.name;
+      li.dataset.value = acc === undefined ? '' : String(acc);
+      accList.append(li);
+    }
+    status.append(accList);
+  } else if (node) {
+    const args = view.active.map((i) => `${name(d.graph.edges[i].from)} = ${fmt(byId.get(d.graph.edges[i].from)?.value ?? NaN)}`);
+    status.append(el('p', '', args.length ? `${name(view.node)} takes ${args.join(', ')} and gives ${fmt(node.value)}` : `${name(view.node)} = ${fmt(node.value)}`));
+  }
+}
+
+function startStepping(mode: StepMode, index = 0): void {
+  if (!drawn) return;
+  step = { mode, index };
+  showStep();
+}
+
+function stepBy(delta: number): void {
+  if (!drawn) return;
+  if (!step) return startStepping(stepMode, delta < 0 ? Number.MAX_SAFE_INTEGER : 0);
+  const count = stepAt(drawn.graph, step.mode, 0).count;
+  step.index = Math.max(0, Math.min(count - 1, step.index + delta));
+  showStep();
+}
+
+function stopStepping(): void {
+  stopPlay();
+  step = undefined;
+  const d = drawn;
+  if (!d) return;
+  diagram.querySelector('svg')?.classList.remove('stepping');
+  for (const g of d.nodeEls.values()) {
+    g.classList.remove('bp-current', 'bp-done');
+    g.querySelector(':scope > rect.bp-mark-current')?.remove();
+  }
+  for (const p of d.edgePaths) p?.classList.remove('bp-active', 'bp-done');
+  for (const l of d.edgeLabels) l?.parentElement?.classList.remove('bp-active');
+  updateLabelsInPlace(d);
+  renderSide(d);
+}
+
+function togglePlay(): void {
+  if (playTimer !== undefined) return stopPlay();
+  if (!drawn) return;
+  const count = stepAt(drawn.graph, stepMode, 0).count;
+  if (!step || step.mode !== stepMode || step.index >= count - 1) startStepping(stepMode, 0);
+  const b = $('btn-play');
+  b.setAttribute('aria-pressed', 'true');
+  b.textContent = 'Pause';
+  playTimer = window.setInterval(() => {
+    if (!drawn || !step) return stopPlay();
+    const n = stepAt(drawn.graph, step.mode, 0).count;
+    if (step.index >= n - 1) return stopPlay();
+    stepBy(1);
+  }, 900);
+}
+
+function stopPlay(): void {
+  if (playTimer !== undefined) window.clearInterval(playTimer);
+  playTimer = undefined;
+  const b = $('btn-play');
+  b.setAttribute('aria-pressed', 'false');
+  b.textContent = 'Play';
+}
+
+// ---------------------------------------------------------------------------------------------- export
+
+function svgText(): string | undefined {
+  const svg = diagram.querySelector('svg');
+  if (!svg) return undefined;
+  const clone = svg.cloneNode(true) as SVGSVGElement;
+  clone.setAttribute('xmlns', SVG_NS);
+  return new XMLSerializer().serializeToString(clone);
+}
+
+async function pngDataUrl(): Promise<string | undefined> {
+  const text = svgText();
+  const svg = diagram.querySelector('svg');
+  if (!text || !svg) return undefined;
+  const w = svg.width.baseVal.value;
+  const h = svg.height.baseVal.value;
+  const scale = Math.min(2, 16000 / Math.max(w, h)); // stay under canvas size limits
+  const img = new Image();
+  img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(w * scale));
+  canvas.height = Math.max(1, Math.round(h * scale));
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return undefined;
+  ctx.fillStyle = EXPORT_BACKGROUND[drawn?.theme ?? 'light'];
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+  return canvas.toDataURL('image/png');
+}
+
+// ---------------------------------------------------------------------------------------------- wiring
+
+function nodeFromEvent(target: EventTarget | null): string | undefined {
+  const g = (target as Element | null)?.closest?.('g.node') as SVGGElement | null;
+  return g?.dataset.node;
+}
+
+function activateNode(id: string): void {
+  const d = drawn;
+  if (!d) return;
+  const node = d.graph.nodes.find((n) => n.id === id) ?? d.payload.graph.nodes.find((n) => n.id === id);
+  if (node?.span) post({ kind: 'reveal', nodeId: id, span: node.span });
+  if (d.collapsedIds.has(id)) {
+    expandIds = [...expandIds, id];
+    receivedAt = performance.now();
+    requestDraw();
+  }
+}
+
+diagram.addEventListener('click', (e) => {
+  if (panzoom.dragged) {
+    panzoom.dragged = false;
+    return;
+  }
+  const id = nodeFromEvent(e.target);
+  if (id) activateNode(id);
+});
+diagram.addEventListener('keydown', (e) => {
+  if (e.key !== 'Enter' && e.key !== ' ') return;
+  const id = nodeFromEvent(e.target);
+  if (!id) return;
+  e.preventDefault();
+  activateNode(id);
+});
+
+$('btn-fit').addEventListener('click', () => panzoom.fit());
+$('btn-zoom-in').addEventListener('click', () => panzoom.zoomCenter(1.25));
+$('btn-zoom-out').addEventListener('click', () => panzoom.zoomCenter(0.8));
+$('btn-copy').addEventListener('click', () => {
+  if (drawn) post({ kind: 'copyMermaid', text: drawn.source + classDefs(drawn.theme) });
+});
+$('btn-svg').addEventListener('click', () => {
+  const text = svgText();
+  if (text) post({ kind: 'save', format: 'svg', data: text });
+});
+$('btn-png').addEventListener('click', () => {
+  void pngDataUrl().then(
+    (data) => { if (data) post({ kind: 'save', format: 'png', data }); },
+    (e: unknown) => post({ kind: 'renderError', message: `PNG export failed: ${e instanceof Error ? e.message : String(e)}` }),
+  );
+});
+$('btn-pin').addEventListener('click', () => {
+  setPinned(!pinned);
+  post({ kind: 'setPinned', pinned });
+});
+$('btn-step').addEventListener('click', () => stepBy(1));
+$('btn-step-prev').addEventListener('click', () => stepBy(-1));
+$('btn-play').addEventListener('click', () => togglePlay());
+$('btn-step-reset').addEventListener('click', () => stopStepping());
+$('btn-step-mode').addEventListener('click', () => {
+  stepMode = stepMode === 'backward' ? 'forward' : 'backward';
+  const b = $('btn-step-mode');
+  b.textContent = stepMode === 'backward' ? 'Backward' : 'Forward';
+  b.setAttribute('aria-pressed', String(stepMode === 'forward'));
+  if (step) startStepping(stepMode, 0);
+});
+document.addEventListener('keydown', (e) => {
+  const t = e.target as HTMLElement | null;
+  if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA')) return;
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.key === '.') stepBy(1);
+  else if (e.key === ',') stepBy(-1);
+  else if (e.key === 'p' || e.key === 'P') togglePlay();
+  else if (e.key === 'Escape' && step) stopStepping();
+  else return;
+  e.preventDefault();
+});
+
+// Theme changes arrive as a new body class: draw again with the other palette (the view is kept).
+let lastTheme = themeFromBody(document.body);
+new MutationObserver(() => {
+  const theme = themeFromBody(document.body);
+  if (theme === lastTheme) return;
+  lastTheme = theme;
+  if (latest) {
+    receivedAt = performance.now();
+    requestDraw();
+  }
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+window.addEventListener('resize', () => {
+  if (drawn) panzoom.set(panzoom.view);
+});
+
+setPhase({ kind: 'loading' });
+if (saved?.payload) {
+  latest = saved.payload;
+  setPinned(saved.payload.pinned);
+  requestDraw();
+}
+post({ kind: 'ready' });
