@@ -115,6 +115,26 @@ function reportCheck(outcome: Extract<TraceOutcome, { ok: true }>): void {
   }
 }
 
+/**
+ * Opens one of the example lessons shipped in the extension's `lessons/` folder (from the walkthrough).
+ * Only names listed in that folder are accepted: the argument never becomes a path of its own.
+ */
+async function openLesson(deps: PanelDeps, name: unknown): Promise<void> {
+  const folder = vscode.Uri.joinPath(deps.extensionUri, 'lessons');
+  const entries = (await vscode.workspace.fs.readDirectory(folder)).filter(([, type]) => type === vscode.FileType.File).map(([n]) => n).sort();
+  let chosen = typeof name === 'string' && entries.includes(name) ? name : undefined;
+  if (!chosen) {
+    chosen = await vscode.window.showQuickPick(entries.filter((n) => !n.startsWith('safety')), { title: 'Backprop Graph: open an example lesson' });
+    if (!chosen) return;
+  }
+  const uri = vscode.Uri.joinPath(folder, chosen);
+  if (chosen.endsWith('.ipynb')) {
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'jupyter-notebook');
+    return;
+  }
+  await vscode.window.showTextDocument(uri, { preview: false });
+}
+
 export function registerCommands(deps: PanelDeps): vscode.Disposable[] {
   const safe = <T>(fn: (...args: unknown[]) => Promise<T>) => async (...args: unknown[]) => {
     try {
@@ -128,6 +148,7 @@ export function registerCommands(deps: PanelDeps): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('backpropGraph.show', safe((arg) => showGraph(deps, arg, false))),
     vscode.commands.registerCommand('backpropGraph.checkGradients', safe((arg) => showGraph(deps, arg, true))),
+    vscode.commands.registerCommand('backpropGraph.openLesson', safe((name) => openLesson(deps, name))),
     vscode.commands.registerCommand('backpropGraph.togglePin', safe(async () => {
       const panel = GraphPanel.current;
       if (!panel) return void vscode.window.showInformationMessage('Backprop Graph: no graph is open.');
