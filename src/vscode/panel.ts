@@ -69,7 +69,8 @@ export class GraphPanel {
     const source = deps.state.get<PanelSource>(SOURCE_KEY);
     if (source && typeof source.uri === 'string') {
       p.source = source;
-      if (!p.pinned) p.scheduleRetrace(0);
+      // Fresh numbers if the source is still there; otherwise the restored picture stays as it was.
+      if (!p.pinned) void p.retrace(false, { keepOnFailure: true });
     }
     return p;
   }
@@ -117,7 +118,7 @@ export class GraphPanel {
     return this.retrace(interactive);
   }
 
-  private async retrace(interactive: boolean): Promise<TraceOutcome> {
+  private async retrace(interactive: boolean, options: { keepOnFailure?: boolean } = {}): Promise<TraceOutcome> {
     const source = this.source;
     if (!source) return { ok: false, message: 'nothing to show' };
     const run = async (): Promise<TraceOutcome> => {
@@ -131,7 +132,8 @@ export class GraphPanel {
         this.payload = outcome.payload;
         this.segments = outcome.segments;
         this.post({ kind: 'graph', payload: outcome.payload });
-      } else if (outcome.cancelled && this.payload) {
+      } else if ((outcome.cancelled || options.keepOnFailure) && this.payload) {
+        if (!outcome.cancelled) this.deps.log.info(`restored graph kept: ${outcome.message}`);
         this.post({ kind: 'graph', payload: this.payload });
       } else {
         this.post({ kind: 'error', message: outcome.message, where: outcome.where });
