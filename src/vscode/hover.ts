@@ -10,7 +10,7 @@ import { readSettings } from './settings';
 import { compose, describeAssignment, type ValueSource } from './text/compose';
 import { functionOp, hoverContext, wordAt } from './text/hover-text';
 import { latexToMath } from './text/latex';
-import { documentAssignments, expressionAt, type TextLang } from './text/scan';
+import { documentAssignments, expressionAt, isArithmetic, type TextLang } from './text/scan';
 import { isLessonFile } from './codelens';
 import { rememberedValues, type TraceDeps } from './tracer';
 
@@ -74,14 +74,19 @@ export class DerivativeHoverProvider implements vscode.HoverProvider {
     }
     if (word.qualifier) return undefined;
 
-    const engine = loadEngine();
     const raw = text.slice(ctx.exprStart, ctx.exprEnd);
+    // In ordinary code (not a lesson), stay quiet unless the statement looks like arithmetic: no engine load,
+    // no "cannot trace" hovers on every `foo.bar(baz)`.
+    const lesson = doc.languageId === 'markdown' || isLessonFile(doc, readSettings(doc.uri).lessonFiles);
+    if (!lesson && !isArithmetic(raw)) return undefined;
+    const engine = loadEngine();
     const lang = (ctx.lang ?? engine.detectLang(raw)) as Lang;
     const exprText = lang === 'math' ? latexToMath(raw) : raw;
     if (word.word === ctx.assigned && offset < ctx.exprStart) return undefined;
     const parsed = engine.parseProgram(exprText, lang);
     if (token.isCancellationRequested) return undefined;
     if (!parsed.ok) {
+      if (!lesson) return undefined;
       const e = parsed.error;
       const where = e.span ? doc.positionAt(ctx.exprStart + e.span.start) : undefined;
       return new vscode.Hover(markdown([`Backprop Graph cannot trace this statement${where ? ` (${where.line + 1}:${where.character + 1})` : ''}: ${code(e.message)}. Nothing was run.`]), range);

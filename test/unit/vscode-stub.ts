@@ -33,7 +33,11 @@ export const stubState = {
   inputBoxAnswers: [] as (string | undefined)[],
   inputBoxPrompts: [] as { value?: string; prompt?: string }[],
   docs: new Map<string, StubDoc>(),
-  settings: {} as Record<string, unknown>,
+  // The contributed defaults, as VS Code would return them (keys without the `backpropGraph.` prefix).
+  settings: Object.fromEntries(Object.entries(
+    (JSON.parse(readFileSync(new URL('../../package.json', `file://${__filename}`), 'utf8')) as { contributes: { configuration: { properties: Record<string, { default: unknown }> } } })
+      .contributes.configuration.properties,
+  ).map(([k, v]) => [k.replace(/^backpropGraph\./, ''), v.default])) as Record<string, unknown>,
 };
 
 export function memento(): { get<T>(k: string, d?: T): T; update(k: string, v: unknown): Promise<void>; keys(): string[] } {
