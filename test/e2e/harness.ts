@@ -1,0 +1,491 @@
+/**
+ * End-to-end harness: the packaged extension in a real VS Code (code-server 4.139.1 = VS Code 1.139.1, Node
+ * extension host) driven by Debian's chromium through playwright-core. Nothing is downloaded here: the tools
+ * come from `scripts/e2e-tools.sh` (cached in .e2e-tools/). Every wait is bounded and every process started
+ * here is killed in `stop()`, on failure, and on process exit.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+
+export const ROOT = resolve(__dirname, '../..');
+export const TOOLS = process.env.E2E_TOOLS_DIR ?? join(ROOT, '.e2e-tools');
+export const OUTPUT = join(ROOT, 'test-output', 'e2e');
+const NODE24_BIN = join(TOOLS, 'node24', 'bin');
+const CODE_SERVER = join(TOOLS, 'code-server', 'node_modules', '.bin', 'code-server');
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** User settings for a quiet, deterministic workbench: no telemetry, updates, welcome page, chat or trust prompts. */
+export const BASE_SETTINGS: Record<string, unknown> = {
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.ignoreRecommendations': true,
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.colorTheme': 'Default Dark Modern',
+  'chat.disableAIFeatures': true,
+  'chat.commandCenter.enabled': false,
+  'security.workspace.trust.enabled': false,
+  'git.enabled': false,
+  'editor.minimap.enabled': false,
+  'editor.hover.delay': 300,
+  'editor.codeLens': true,
+  'window.restoreWindows': 'none',
+};
+
+function env(): NodeJS.ProcessEnv {
+  return { ...process.env, PATH: `${NODE24_BIN}:${process.env.PATH ?? ''}` };
+}
+
+export function toolsReady(): string | undefined {
+  if (!existsSync(join(TOOLS, 'node24', '.e2e-complete'))) return `Node 24 missing in ${TOOLS}/node24: run npm run e2e:setup`;
+  if (!existsSync(join(TOOLS, 'code-server', '.e2e-complete'))) return `code-server missing in ${TOOLS}/code-server: run npm run e2e:setup`;
+  return undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `probe` until it returns a value other than undefined, or throws `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() > deadline) {
+      const why = lastError instanceof Error ? ` (last error: ${lastError.message.split('\n')[0]})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+    }
+    await sleep(everyMs);
+  }
+}
+
+/** `vsce package` into `outDir`; returns the .vsix path. Fails loudly with vsce's own message. */
+export function packageExtension(outDir: string): string {
+  const vsix = join(outDir, 'backprop-graph-e2e.vsix');
+  const vsce = join(ROOT, 'node_modules', '.bin', 'vsce');
+  const r = spawnSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', vsix], {
+    cwd: ROOT, encoding: 'utf8', timeout: 120_000,
+  });
+  if (r.status !== 0 || !existsSync(vsix)) {
+    throw new Error(`vsce package failed (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+  return vsix;
+}
+
+/** Every file under `dir`, relative to it (for listing the workspace). */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop()!;
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) stack.push(p);
+      else out.push(relative(dir, p));
+    }
+  }
+  return out.sort();
+}
+
+export interface StartOptions {
+  /** Extra user settings merged over BASE_SETTINGS. */
+  settings?: Record<string, unknown>;
+  /** Files written into the workspace before start: relative path → content. */
+  files?: Record<string, string>;
+}
+
+/** One running code-server with the packaged extension, and one chromium page on its workbench. */
+export class VsCodeSession {
+  readonly tmp: string;
+  readonly workspace: string;
+  readonly userDataDir: string;
+  readonly extensionsDir: string;
+  port = 0;
+  server?: ChildProcess;
+  serverLog = '';
+  context?: BrowserContext;
+  page!: Page;
+  private shotCounter = 0;
+  private exitHook = () => this.killAll();
+
+  private constructor() {
+    this.tmp = mkdtempSync(join(tmpdir(), 'bpg-e2e-'));
+    this.workspace = join(this.tmp, 'workspace');
+    this.userDataDir = join(this.tmp, 'user-data');
+    this.extensionsDir = join(this.tmp, 'extensions');
+  }
+
+  static async start(opts: StartOptions = {}): Promise<VsCodeSession> {
+    const missing = toolsReady();
+    if (missing) throw new Error(missing);
+    const s = new VsCodeSession();
+    process.once('exit', s.exitHook);
+    try {
+      await s.boot(opts);
+    } catch (e) {
+      await s.screenshot('start-failed').catch(() => undefined);
+      await s.stop();
+      throw e;
+    }
+    return s;
+  }
+
+  private codeServerArgs(): string[] {
+    // --config: otherwise code-server writes ~/.config/code-server/config.yaml.
+    return ['--config', join(this.tmp, 'config.yaml'), '--user-data-dir', this.userDataDir, '--extensions-dir', this.extensionsDir];
+  }
+
+  private async boot(opts: StartOptions) {
+    mkdirSync(OUTPUT, { recursive: true });
+    // The workspace is a copy: the fixtures, plus the shipped lessons when they exist.
+    mkdirSync(join(this.workspace, 'lessons'), { recursive: true });
+    cpSync(join(__dirname, 'fixtures'), this.workspace, { recursive: true });
+    if (existsSync(join(ROOT, 'lessons'))) cpSync(join(ROOT, 'lessons'), join(this.workspace, 'lessons'), { recursive: true });
+    for (const [rel, text] of Object.entries(opts.files ?? {})) {
+      mkdirSync(join(this.workspace, rel, '..'), { recursive: true });
+      writeFileSync(join(this.workspace, rel), text);
+    }
+    this.writeSettings(opts.settings ?? {});
+
+    const vsix = packageExtension(this.tmp);
+    const install = spawnSync(CODE_SERVER, [...this.codeServerArgs(), '--install-extension', vsix], {
+      env: env(), encoding: 'utf8', timeout: 60_000,
+    });
+    if (install.status !== 0 || !/successfully installed/i.test(install.stdout + install.stderr)) {
+      throw new Error(`code-server --install-extension failed (status ${install.status}):\n${install.stdout}\n${install.stderr}`);
+    }
+
+    this.port = await freePort();
+    this.server = spawn(CODE_SERVER, [
+      ...this.codeServerArgs(),
+      '--auth', 'none', '--bind-addr', `127.0.0.1:${this.port}`, '--reconnection-grace-time', '5',
+      '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', this.workspace,
+    ], { env: env(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (b: Buffer) => { this.serverLog = (this.serverLog + b.toString()).slice(-20_000); };
+    this.server.stdout!.on('data', keep);
+    this.server.stderr!.on('data', keep);
+    await waitFor('code-server /healthz', 30_000, async () => {
+      if (this.server!.exitCode !== null) throw new Error(`code-server exited ${this.server!.exitCode}:\n${this.serverLog}`);
+      const r = await fetch(`http://127.0.0.1:${this.port}/healthz`, { signal: AbortSignal.timeout(2000) });
+      return r.ok ? true : undefined;
+    });
+
+    this.context = await chromium.launchPersistentContext(join(this.tmp, 'chromium-profile'), {
+      executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
+      viewport: { width: 1500, height: 900 }, timeout: 30_000,
+    });
+    this.context.setDefaultTimeout(15_000);
+    this.page = this.context.pages()[0] ?? (await this.context.newPage());
+    await this.page.goto(`http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(this.workspace)}`, { timeout: 30_000 });
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 30_000 });
+  }
+
+  writeSettings(extra: Record<string, unknown>) {
+    mkdirSync(join(this.userDataDir, 'User'), { recursive: true });
+    writeFileSync(join(this.userDataDir, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...extra }, null, 2));
+  }
+
+  /** True while code-server answers /healthz and its process is alive. */
+  async alive(): Promise<boolean> {
+    if (!this.server || this.server.exitCode !== null || this.server.signalCode !== null) return false;
+    try {
+      const r = await fetch(`http://127.0.0.1:${this.port}/healthz`, { signal: AbortSignal.timeout(3000) });
+      return r.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A numbered screenshot under test-output/e2e/ (named ones for success, `FAILED-…` ones for failures). */
+  async screenshot(name: string): Promise<string | undefined> {
+    if (!this.page) return undefined;
+    const file = join(OUTPUT, `${String(++this.shotCounter).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '-')}.png`);
+    await this.page.screenshot({ path: file, timeout: 10_000 });
+    return file;
+  }
+
+  /** Runs `body`; on failure saves a FAILED screenshot and the server log tail into the error. */
+  async step<T>(name: string, body: () => Promise<T>): Promise<T> {
+    const t0 = Date.now();
+    try {
+      const v = await body();
+      if (process.env.E2E_VERBOSE) console.log(`# step ${name}: ${Date.now() - t0} ms`);
+      return v;
+    } catch (e) {
+      const shot = await this.screenshot(`FAILED-${name}`).catch(() => undefined);
+      const err = e instanceof Error ? e : new Error(String(e));
+      err.message += `\n  [step "${name}"; screenshot: ${shot ?? 'none'}]`;
+      throw err;
+    }
+  }
+
+  // ---- workbench helpers -------------------------------------------------------------------------------
+
+  async dismissOverlays() {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('Escape');
+  }
+
+  /** Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab to be active. */
+  async openFile(rel: string) {
+    const base = rel.split('/').pop()!;
+    await this.dismissOverlays();
+    await this.page.locator('.monaco-workbench').click({ position: { x: 5, y: 300 } }).catch(() => undefined);
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(rel);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
+    await row.waitFor({ state: 'visible' });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.tab.active', { hasText: base }).waitFor({ state: 'visible' });
+    await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+    await sleep(300);
+  }
+
+  /** The active text editor (the focused group's Monaco instance). */
+  editor() {
+    return this.page.locator('.editor-group-container.active .monaco-editor').first();
+  }
+
+  /** Clicks the left editor group's active tab, so keys go to that editor (not to the webview beside it). */
+  async focusFirstGroup() {
+    const tab = this.page.locator('.editor-group-container').first().locator('.tab.active');
+    if (await tab.count()) await tab.first().click();
+  }
+
+  /** Moves the cursor to 1-based line:column with Go to Line (Ctrl+G); waits for the status bar to agree. */
+  async goTo(line: number, column: number) {
+    await this.dismissOverlays();
+    await this.focusFirstGroup();
+    await this.page.keyboard.press('Control+G');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${line}:${column}`);
+    await sleep(150);
+    await this.page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+    await this.page.locator('.statusbar-item', { hasText: new RegExp(`^\\s*Ln ${line}, Col ${column}\\s*$`) })
+      .first().waitFor({ state: 'visible', timeout: 10_000 });
+  }
+
+  /** The caret's screen box in the active editor. */
+  async caretBox(): Promise<{ x: number; y: number; height: number }> {
+    return this.editor().locator('.cursors-layer .cursor').first()
+      .evaluate((el: any) => { const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, height: r.height }; });
+  }
+
+  /**
+   * Selects `text` (its `occurrence`-th appearance in `docText`, the file's content) in the active editor, as a
+   * user would with the mouse: click at its start, Shift+click at its end (positions read from the caret after
+   * Go to Line). Verified by the status bar's "(N selected)"; falls back to Shift+Right once per character.
+   */
+  async selectText(docText: string, text: string, occurrence = 0) {
+    let at = -1;
+    for (let i = 0; i <= occurrence; i++) {
+      at = docText.indexOf(text, at + 1);
+      if (at < 0) throw new Error(`"${text}" (occurrence ${occurrence}) not in the document`);
+    }
+    const steps = [...text.replace(/\r\n/g, '\n')].length;
+    const selected = this.page.locator('.statusbar-item', { hasText: `(${steps} selected)` }).first();
+    const start = lineColumn(docText, at);
+    const end = lineColumn(docText, at + text.length);
+    await this.goTo(end.line, end.column);
+    const endBox = await this.caretBox();
+    await this.goTo(start.line, start.column);
+    const startBox = await this.caretBox();
+    await this.page.mouse.click(startBox.x + 1, startBox.y + startBox.height / 2);
+    await this.page.keyboard.down('Shift');
+    await this.page.mouse.click(endBox.x + 1, endBox.y + endBox.height / 2);
+    await this.page.keyboard.up('Shift');
+    if (await selected.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) return;
+    await this.goTo(start.line, start.column);
+    for (let i = 0; i < steps; i++) await this.page.keyboard.press('Shift+ArrowRight');
+    await selected.waitFor({ state: 'visible', timeout: 10_000 });
+  }
+
+  /** Runs a command from the palette (F1) by its full title, e.g. "Backprop Graph: Show Backprop Graph". */
+  async runCommand(title: string, waitClosed = true) {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    await this.page.keyboard.press('Enter');
+    if (waitClosed) await input.waitFor({ state: 'hidden' });
+  }
+
+  /** The webview's content document (VS Code nests it in two iframes). */
+  webview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  }
+
+  /** All rendered text of the webview: text nodes outside <style>/<script> (Mermaid embeds CSS with numbers). */
+  async webviewText(): Promise<string> {
+    return this.webview().locator('body').evaluate((body: any) => {
+      const out: string[] = [];
+      const walker = body.ownerDocument.createTreeWalker(body, 4 /* NodeFilter.SHOW_TEXT */);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const tag = n.parentElement?.tagName?.toLowerCase();
+        if (tag === 'style' || tag === 'script') continue;
+        const t = n.textContent.trim();
+        if (t) out.push(t);
+      }
+      return out.join(' ');
+    }, undefined, { timeout: 5_000 });
+  }
+
+  /** Waits until the webview's text satisfies every pattern; returns that text (or throws with the last text seen). */
+  async waitForWebviewText(patterns: Array<{ test(text: string): boolean }>, timeoutMs = 25_000): Promise<string> {
+    let last = '(webview not found)';
+    try {
+      return await waitFor(`webview text matching ${patterns.join(', ')}`, timeoutMs, async () => {
+        last = await this.webviewText();
+        return patterns.every((p) => p.test(last)) ? last : undefined;
+      }, 400);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n  last webview text: ${last.slice(0, 1500)}`);
+    }
+  }
+
+  /** Class list of the webview body (VS Code sets vscode-light / vscode-dark / vscode-high-contrast). */
+  async webviewBodyClass(): Promise<string> {
+    return (await this.webview().locator('body').getAttribute('class', { timeout: 5_000 })) ?? '';
+  }
+
+  /** Hovers the mouse over the `length` characters at `offset` of the active editor's text `docText`; waits for the hover widget and returns its text. */
+  async hoverAt(docText: string, offset: number, length: number, timeoutMs = 10_000): Promise<string> {
+    const box = await this.textBox(docText, offset, length);
+    // Away first, so a hover that is already showing elsewhere closes and this one is fresh.
+    await this.page.mouse.move(2, 2);
+    await this.dismissOverlays();
+    await sleep(200);
+    await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 3 });
+    const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
+    await hover.waitFor({ state: 'visible', timeout: timeoutMs });
+    await sleep(300); // hovers fill in providers' parts as they resolve
+    return (await this.page.locator('.monaco-hover:not(.hidden)').first().innerText()).trim();
+  }
+
+  /** Screen box of a text range on one line: put the cursor at its start and read the caret's position (tokens of one colour share a span, so spans can't be used). */
+  async textBox(docText: string, offset: number, length: number) {
+    const start = lineColumn(docText, offset);
+    await this.goTo(start.line, start.column);
+    const startBox = await this.caretBox();
+    const charWidth = await this.editor().locator('.view-lines').evaluate((el: any) => {
+      const style = el.ownerDocument.defaultView.getComputedStyle(el);
+      const span = el.ownerDocument.createElement('span');
+      span.style.font = style.font;
+      span.style.position = 'absolute';
+      span.textContent = 'x'.repeat(100);
+      el.ownerDocument.body.appendChild(span);
+      const w = span.getBoundingClientRect().width / 100;
+      span.remove();
+      return w;
+    });
+    return { x: startBox.x, y: startBox.y, width: Math.max(charWidth * length, 4), height: startBox.height };
+  }
+
+  /** The CodeLens links currently rendered in the active editor. */
+  codeLenses() {
+    return this.editor().locator('.codelens-decoration a');
+  }
+
+  /** Clicks the first CodeLens titled `title` whose decoration sits right above `lineText` (the line's text). */
+  async clickCodeLensAbove(docText: string, lineText: string, title: string) {
+    const idx = docText.indexOf(lineText);
+    if (idx < 0) throw new Error(`line "${lineText}" not in the document`);
+    const { line } = lineColumn(docText, idx);
+    await this.goTo(line, 1);
+    const caretLocator = this.editor().locator('.cursors-layer .cursor').first();
+    // The lens for this line is the closest decoration whose bottom edge is at or above the line's top.
+    const lens = await waitFor(`CodeLens "${title}" above line ${line}`, 20_000, async () => {
+      const caret = await caretLocator.evaluate((el: any) => el.getBoundingClientRect().y as number);
+      const links = this.codeLenses().filter({ hasText: title });
+      const n = await links.count();
+      let best: { i: number; dist: number } | undefined;
+      for (let i = 0; i < n; i++) {
+        const b = await links.nth(i).boundingBox();
+        if (!b) continue;
+        const dist = caret - (b.y + b.height);
+        if (dist >= -4 && dist < 40 && (!best || dist < best.dist)) best = { i, dist };
+      }
+      return best ? links.nth(best.i) : undefined;
+    }, 500);
+    await lens.click();
+  }
+
+  /** Visible notification toasts' text. */
+  async notificationsText(): Promise<string> {
+    const toasts = this.page.locator('.notifications-toasts .notification-toast');
+    const n = await toasts.count();
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++) parts.push(await toasts.nth(i).innerText().catch(() => ''));
+    return parts.join('\n');
+  }
+
+  /**
+   * Switches between the light and dark default themes like a user, from the palette ("Preferences: Toggle
+   * between Light/Dark Themes": no marketplace, unlike the theme picker's browse entry); waits for the workbench.
+   */
+  async setTheme(kind: 'light' | 'dark') {
+    const want = kind === 'light' ? 'vs' : 'vs-dark';
+    const current = async () => ((await this.page.locator('.monaco-workbench').getAttribute('class')) ?? '').split(/\s+/);
+    if ((await current()).includes(want)) return;
+    await this.runCommand('Preferences: Toggle between Light/Dark Themes');
+    await waitFor(`workbench theme ${kind}`, 15_000, async () => ((await current()).includes(want) ? true : undefined));
+  }
+
+  private killAll() {
+    const pid = this.server?.pid;
+    if (pid && this.server!.exitCode === null) {
+      // detached: code-server leads its own process group (server, extension host, pty host).
+      try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
+  }
+
+  async stop() {
+    process.removeListener('exit', this.exitHook);
+    if (this.context) await Promise.race([this.context.close().catch(() => undefined), sleep(10_000)]);
+    this.killAll();
+    if (!process.env.E2E_KEEP_TMP) rmSync(this.tmp, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
+  return { line, column };
+}
