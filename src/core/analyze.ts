@@ -3,7 +3,9 @@ import { gradientCheck, type GradCheck } from './gradcheck';
 import { buildGraph, type GraphModel } from './graph';
 import type { Lang, Program } from './ir';
 import { parseMath } from './math-frontend';
+import { parsePython } from './python-frontend';
 import { symbolicDerivative, type SymbolicResult } from './symbolic';
+import { tensorView, type TensorGraph, type TensorValues } from './tensor';
 import { trace, type Trace } from './trace';
 
 /** Parses TypeScript into the IR; supplied by the host so the TypeScript compiler loads only when needed. */
@@ -12,8 +14,8 @@ export type TsParser = (text: string) => Program;
 export interface AnalyzeOptions {
   /** 'auto' (default) detects from the text. */
   lang?: Lang | 'auto';
-  /** Values of free variables (and overrides of literal declarations). */
-  values?: Readonly<Record<string, number>>;
+  /** Values of free variables (and overrides of literal declarations): numbers, vectors `[1, 2]` or matrices `[[1, 2], [3, 4]]`. */
+  values?: TensorValues;
   /** Needed for lang 'ts'. */
   tsParser?: TsParser;
   gradCheck?: boolean;
@@ -32,12 +34,19 @@ export interface Analysis {
   gradients: Record<string, number>;
   check?: GradCheck;
   symbolic?: SymbolicResult[];
+  /** Matrix programs: the tensor view (one node per matrix op, with value and gradient matrices). */
+  tensor?: TensorGraph;
 }
 
 const TS_HINTS = /\b(const|let|var|function|return)\b|=>|\bMath\.|\*\*|[{}]|\b(as number)\b|!\s*[)*+\-/]|:\s*number\b/;
 
+/** Marks only Python has (lowercase math./np./torch. modules, imports, torch boilerplate); TS_ONLY vetoes them. */
+const PY_HINTS = /^\s*(import|from)\s+\w|\b(np|numpy|torch|math)\.\w|\.backward\(|\brequires_grad\b|^\s*print\(|\s@\s/m;
+const TS_ONLY = /\b(const|let|var|function|return)\b|=>|\bMath\.|[{};]/;
+
 /** Which front end should read this text. Math is the default; TypeScript when it has TypeScript's marks. */
 export function detectLang(text: string): Lang {
+  if (PY_HINTS.test(text) && !TS_ONLY.test(text)) return 'python';
   return TS_HINTS.test(text) ? 'ts' : 'math';
 }
 
@@ -46,6 +55,7 @@ export function parseProgram(text: string, lang: Lang, tsParser?: TsParser): Res
     if (!tsParser) return { ok: false, error: new BackpropError('unsupported', 'TypeScript parsing is not available here') };
     return attempt(() => tsParser(text));
   }
+  if (lang === 'python') return attempt(() => parsePython(text));
   return attempt(() => parseMath(text));
 }
 
@@ -64,7 +74,11 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Result<Anal
   for (const input of graph.inputs) gradients[input.name] = input.grad;
   const analysis: Analysis = { lang, detected, program, trace: t, graph, value: t.tape.value[t.output], gradients };
   if (options.gradCheck !== false) analysis.check = gradientCheck(t);
-  if (options.symbolic) {
+  if (graph.groups) analysis.tensor = tensorView(graph);
+  if (options.symbolic && graph.groups) {
+    // The unrolled program has one input per matrix entry; a symbolic form of each would not help a reader.
+    analysis.symbolic = graph.inputs.map((i) => ({ variable: i.name, unavailable: 'no symbolic derivatives for matrix programs; the numeric gradients are exact' }));
+  } else if (options.symbolic) {
     const simplify = options.symbolic.simplify;
     analysis.symbolic = graph.inputs.map((i) => symbolicDerivative(program, i.name, { simplify }));
   }

@@ -1,6 +1,7 @@
 import { OP, OPS, type OpName } from './ops';
 import type { Span } from './span';
-import type { Trace } from './trace';
+import type { TensorGroup } from './ir';
+import type { TaggedMeta, Trace } from './trace';
 
 export interface GraphNode {
   /** Generated from the tape index (`n0`, `n1`, …); never user text. */
@@ -15,6 +16,10 @@ export interface GraphNode {
   grad: number;
   span?: Span;
   warnings?: string[];
+  /** Matrix programs: the TensorGroup (graph.groups) this scalar node was unrolled from. */
+  group?: number;
+  /** …and which entry of the group's value it is (row-major), when it is one of the group's outputs. */
+  element?: number;
 }
 
 export interface GraphEdge {
@@ -37,6 +42,8 @@ export interface GraphModel {
   /** Named inputs and their gradients, in order of first appearance. */
   inputs: { id: string; name: string; value: number; grad: number; source: 'given' | 'literal' }[];
   warnings: string[];
+  /** Matrix programs: the matrix-level ops; tensorView() (tensor.ts) draws one node per group. */
+  groups?: TensorGroup[];
 }
 
 const LOGS: ReadonlySet<number> = new Set([OP.log, OP.log2, OP.log10, OP.logb]);
@@ -69,6 +76,11 @@ export function buildGraph(trace: Trace): GraphModel {
     const node: GraphNode = { id: id(i), kind, op: spec.name, symbol: spec.symbol, value: tape.value[i], grad: tape.grad[i] };
     if (meta?.name !== undefined) node.name = meta.name;
     if (meta?.span) node.span = meta.span;
+    const tag = (meta as TaggedMeta | undefined)?.group;
+    if (tag) {
+      node.group = tag.group;
+      if (tag.element !== undefined) node.element = tag.element;
+    }
     const notes: string[] = [];
     const a = tape.in0[i];
     const b = tape.in1[i];
@@ -105,5 +117,7 @@ export function buildGraph(trace: Trace): GraphModel {
   const inputs = trace.inputs
     .filter((inp, k, all) => all.findIndex((o) => o.name === inp.name) === k)
     .map((inp) => ({ id: id(inp.index), name: inp.name, value: tape.value[inp.index], grad: inp.index <= output ? tape.grad[inp.index] : 0, source: inp.source }));
-  return { nodes, edges, output: id(output), inputs, warnings };
+  const model: GraphModel = { nodes, edges, output: id(output), inputs, warnings };
+  if (trace.program.groups) model.groups = trace.program.groups;
+  return model;
 }

@@ -10,7 +10,36 @@ export type Expr =
   | { kind: 'const'; name: string; value: number; span: Span } // pi, e, Math.PI
   | { kind: 'var'; name: string; span: Span }
   // n-ary for max/min/hypot/add-chains; the tracer folds them into binary tape nodes.
-  | { kind: 'op'; op: Exclude<OpName, 'input' | 'const'>; args: Expr[]; span: Span; label?: string };
+  | { kind: 'op'; op: IrOp; args: Expr[]; span: Span; label?: string; group?: GroupTag };
+
+/**
+ * Matrix-level operations. They never reach the tape: tensor.ts unrolls them into scalar ops first.
+ * 'array' is a bracket literal (its args are the rows or items); 'mmul' is mathjs `*` / numpy `dot`
+ * (a scalar scales, otherwise a matrix product); 'matmul' is `@` (no scalars).
+ */
+export type TensorOp = 'array' | 'matmul' | 'mmul' | 'emul' | 'ediv' | 'epow' | 'transpose' | 'sum' | 'mean' | 'dot';
+/** What an IR op node may be: a scalar op of the op table, or a matrix op. */
+export type IrOp = Exclude<OpName, 'input' | 'const'> | TensorOp;
+
+/** Which matrix-level op (tensor.ts's TensorGroup) a scalar node was unrolled from; `element` for the group's output entries. */
+export interface GroupTag {
+  group: number;
+  /** Row-major index of this node in the group's value, when it is one of the group's output entries. */
+  element?: number;
+}
+
+/** One matrix-level operation of a lowered program: the tensor view draws each as one node. */
+export interface TensorGroup {
+  id: number;
+  kind: 'input' | 'const' | 'op';
+  /** What the node shows: `@`, `+`, `relu`, `σ`, `sum`, … or the input's name. */
+  label: string;
+  /** [] for a scalar, [n] for a vector, [rows, cols] for a matrix. */
+  shape: number[];
+  /** The variable the result was assigned to, when there is one. */
+  name?: string;
+  span?: Span;
+}
 
 export interface Assign {
   kind: 'assign';
@@ -19,9 +48,11 @@ export interface Assign {
   span: Span;
   /** 'declare' for const/let, 'assign' for `x = …` / `x += …` (a new version of x). */
   mode: 'declare' | 'assign';
+  /** Set by tensor lowering: the group of the input or copy node this assignment creates. */
+  group?: GroupTag;
 }
 
-export type Lang = 'math' | 'ts';
+export type Lang = 'math' | 'ts' | 'python';
 
 export interface Program {
   lang: Lang;
@@ -32,6 +63,8 @@ export interface Program {
   result?: Expr;
   /** Where the whole program sits (for "no output" messages). */
   span: Span;
+  /** Set on a program that tensor.ts unrolled from matrix operations: the groups its scalar nodes are tagged with. */
+  groups?: TensorGroup[];
 }
 
 /** Free variables of a program: names read before any assignment, excluding parameters. In order of first use. */

@@ -1,6 +1,6 @@
 import { parse, type MathNode } from 'mathjs';
 import { BackpropError } from './errors';
-import type { Assign, Expr, Program } from './ir';
+import type { Assign, Expr, Program, TensorOp } from './ir';
 import { LIMITS } from './limits';
 import { LEAKY_RELU_SLOPE, type OpName } from './ops';
 import { LineIndex, type Span } from './span';
@@ -14,7 +14,11 @@ const UNARY: Record<string, OpName> = {
 };
 const NARY: Record<string, OpName> = { max: 'max', min: 'min', hypot: 'hypot' };
 const CONSTANTS: Record<string, number> = { pi: Math.PI, π: Math.PI, e: Math.E, tau: 2 * Math.PI };
-export const MATH_FUNCTIONS = [...Object.keys(UNARY), 'log', 'pow', 'leakyRelu', ...Object.keys(NARY)];
+/** Matrix functions: lowered to scalars by tensor.ts. */
+const TENSOR_FUNCTIONS: Record<string, [TensorOp, number]> = { sum: ['sum', 1], mean: ['mean', 1], dot: ['dot', 2], transpose: ['transpose', 1] };
+export const MATH_FUNCTIONS = [...Object.keys(UNARY), 'log', 'pow', 'leakyRelu', ...Object.keys(NARY), ...Object.keys(TENSOR_FUNCTIONS)];
+/** Elementwise and transpose operators of mathjs: `.*`, `./`, `.^`, `'`. */
+const TENSOR_OPERATORS: Record<string, TensorOp> = { dotMultiply: 'emul', dotDivide: 'ediv', dotPow: 'epow', ctranspose: 'transpose', transpose: 'transpose' };
 
 const BINARY_OPERATORS: Record<string, OpName> = { add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow' };
 
@@ -43,7 +47,11 @@ function leafTokens(text: string): Token[] {
   const re = /(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([\p{L}_$][\p{L}\p{N}_$]*)|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/gu;
   const out: Token[] = [];
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (m[3]) continue; // strings are refused later; their contents are not leaves
+    if (m[3]) {
+      // After a name, number or closing bracket a quote is the transpose operator (W1'), not a string.
+      if (m[3][0] === "'" && /[\p{L}\p{N}_$)\]']/u.test(text.slice(0, m.index).trimEnd().slice(-1))) re.lastIndex = m.index + 1;
+      continue; // strings are refused later; their contents are not leaves
+    }
     out.push({ text: m[0], start: m.index, end: m.index + m[0].length });
   }
   return out;
@@ -56,6 +64,7 @@ function children(node: MathNode): MathNode[] {
     case 'OperatorNode': return n.args;
     case 'FunctionNode': return [n.fn, ...n.args];
     case 'ParenthesisNode': return [n.content];
+    case 'ArrayNode': return n.items;
     case 'BlockNode': return n.blocks.map((b: { node: MathNode }) => b.node);
     case 'AssignmentNode': return [n.object, n.value];
     default: return [];
@@ -107,7 +116,15 @@ function computeSpans(root: MathNode, text: string): Map<MathNode, [number, numb
       const n = top.node as any;
       const before = (i: number) => { let j = i - 1; while (j >= 0 && /\s/.test(text[j])) j--; return j; };
       const after = (i: number) => { let j = i; while (j < text.length && /\s/.test(text[j])) j++; return j; };
-      if (top.node.type === 'ParenthesisNode' || top.node.type === 'FunctionNode') {
+      if (top.node.type === 'ArrayNode') {
+        const b = before(start);
+        if (text[b] === '[') start = b;
+        const a = after(end);
+        if (text[a] === ']') end = a + 1;
+      } else if (top.node.type === 'OperatorNode' && n.args.length === 1 && (n.fn === 'ctranspose' || n.fn === 'transpose')) {
+        const a = after(end);
+        if (text[a] === "'") end = a + 1;
+      } else if (top.node.type === 'ParenthesisNode' || top.node.type === 'FunctionNode') {
         if (top.node.type === 'ParenthesisNode') {
           const b = before(start);
           if (text[b] === '(') start = b;
@@ -160,6 +177,7 @@ export function parseMath(text: string): Program {
       const node = top.node as any;
       const args: MathNode[] =
         node.type === 'OperatorNode' || node.type === 'FunctionNode' ? node.args
+        : node.type === 'ArrayNode' ? node.items
         : node.type === 'ParenthesisNode' ? [node.content] : [];
       if (!top.visited) {
         top.visited = true;
@@ -185,9 +203,15 @@ export function parseMath(text: string): Program {
         case 'ParenthesisNode':
           out = kids[0];
           break;
+        case 'ArrayNode':
+          // A vector or matrix literal: tensor.ts unrolls it (and checks its shape).
+          if (!kids.length) refuse(top.node, 'an empty matrix');
+          out = { kind: 'op', op: 'array', args: kids, span };
+          break;
         case 'OperatorNode': {
           if (node.fn === 'unaryMinus') out = { kind: 'op', op: 'neg', args: kids, span };
           else if (node.fn === 'unaryPlus') out = kids[0];
+          else if (TENSOR_OPERATORS[node.fn]) out = { kind: 'op', op: TENSOR_OPERATORS[node.fn], args: kids, span, label: node.op };
           else if (BINARY_OPERATORS[node.fn] && kids.length === 2) out = { kind: 'op', op: BINARY_OPERATORS[node.fn] as any, args: kids, span };
           else refuse(top.node);
           break;
@@ -211,6 +235,10 @@ export function parseMath(text: string): Program {
             arity(kids.length === 1 || kids.length === 2, '1 or 2 arguments');
             const slope: Expr = kids[1] ?? { kind: 'num', value: LEAKY_RELU_SLOPE, span };
             out = { kind: 'op', op: 'leakyRelu', args: [kids[0], slope], span, label: name };
+          } else if (TENSOR_FUNCTIONS[name]) {
+            const [op, n] = TENSOR_FUNCTIONS[name];
+            arity(kids.length === n, n === 1 ? '1 argument' : `${n} arguments`);
+            out = { kind: 'op', op, args: kids, span, label: name };
           } else if (NARY[name]) {
             arity(kids.length >= 1, 'at least 1 argument');
             out = { kind: 'op', op: NARY[name] as any, args: kids, span, label: name };

@@ -1,9 +1,15 @@
 import { BackpropError } from './errors';
-import { freeVariables, type Expr, type Program } from './ir';
+import { freeVariables, type Expr, type GroupTag, type Program } from './ir';
 import { LIMITS } from './limits';
-import { OP } from './ops';
+import { OP, type OpName } from './ops';
 import type { Span } from './span';
-import { Tape } from './tape';
+import { Tape, type NodeMeta } from './tape';
+import { lowerTensors, needsLowering, type TensorValues } from './tensor';
+
+/** Node metadata of a lowered (matrix) program: which matrix-level op the scalar node came from. */
+export interface TaggedMeta extends NodeMeta {
+  group?: GroupTag;
+}
 
 export interface TraceInput {
   name: string;
@@ -16,6 +22,7 @@ export interface TraceInput {
 }
 
 export interface Trace {
+  /** The traced program: for matrix programs, the unrolled scalar program (with `groups`). */
   program: Program;
   tape: Tape;
   output: number;
@@ -32,8 +39,12 @@ function literalValue(e: Expr): number | undefined {
 /**
  * Interprets the IR on a fresh tape and runs the backward pass from the output.
  * Free variables need values in `values`; all missing names are reported at once.
+ * Matrix values (number[] / number[][]) and matrix ops are unrolled to scalars first (tensor.ts).
  */
-export function trace(program: Program, values: Readonly<Record<string, number>> = {}): Trace {
+export function trace(source: Program, given: TensorValues = {}): Trace {
+  const lowered = needsLowering(source, given) ? lowerTensors(source, given) : undefined;
+  const program = lowered ? lowered.program : source;
+  const values = lowered ? lowered.values : (given as Readonly<Record<string, number>>);
   const free = freeVariables(program);
   const missing = [...program.params, ...free].filter((v) => !(v.name in values));
   // A variable first assigned a literal is an input with that value; it is not missing.
@@ -48,8 +59,9 @@ export function trace(program: Program, values: Readonly<Record<string, number>>
   const env = new Map<string, number>();
   const versions = new Map<string, number>();
   const inputs: TraceInput[] = [];
-  const addInput = (name: string, value: number, span: Span | undefined, source: TraceInput['source']) => {
+  const addInput = (name: string, value: number, span: Span | undefined, source: TraceInput['source'], group?: GroupTag) => {
     const index = tape.input(name, value, span);
+    if (group) tape.meta.set(index, { ...tape.meta.get(index), group } as TaggedMeta);
     inputs.push({ name, index, value, span, source });
     env.set(name, index);
     return index;
@@ -60,6 +72,8 @@ export function trace(program: Program, values: Readonly<Record<string, number>>
     versions.set(p.name, 1);
   }
 
+  // Unrolled matrix programs share sub-expressions between entries: one node per shared Expr object.
+  const memo = program.groups ? new Map<Expr, number>() : undefined;
   const evaluate = (root: Expr): number => {
     // Iterative post-order over the IR; `results` holds tape indices of finished children.
     const results: number[] = [];
@@ -68,16 +82,25 @@ export function trace(program: Program, values: Readonly<Record<string, number>>
       const top = stack[stack.length - 1];
       const e = top.e;
       if (tape.size > LIMITS.maxNodes) throw new BackpropError('too-large', `graph has more than ${LIMITS.maxNodes} nodes`);
-      if (e.kind === 'num') {
+      const known = memo?.get(e);
+      if (known !== undefined) {
         stack.pop();
-        results.push(tape.constant(e.value, { span: e.span }));
+        results.push(known);
+      } else if (e.kind === 'num') {
+        stack.pop();
+        const index = tape.constant(e.value, { span: e.span });
+        memo?.set(e, index);
+        results.push(index);
       } else if (e.kind === 'const') {
         stack.pop();
-        results.push(tape.constant(e.value, { name: e.name, span: e.span }));
+        const index = tape.constant(e.value, { name: e.name, span: e.span });
+        memo?.set(e, index);
+        results.push(index);
       } else if (e.kind === 'var') {
         stack.pop();
         let index = env.get(e.name);
         if (index === undefined) index = addInput(e.name, values[e.name], e.span, 'given');
+        memo?.set(e, index);
         results.push(index);
       } else if (!top.visited) {
         top.visited = true;
@@ -85,15 +108,18 @@ export function trace(program: Program, values: Readonly<Record<string, number>>
       } else {
         stack.pop();
         const args = results.splice(results.length - e.args.length, e.args.length);
-        const meta = { span: e.span };
+        const meta: TaggedMeta = e.group ? { span: e.span, group: e.group } : { span: e.span };
         let acc: number;
         if (e.args.length === 1 && (e.op === 'max' || e.op === 'min' || e.op === 'hypot')) {
           acc = e.op === 'hypot' ? tape.applyNamed('abs', args[0], -1, meta) : args[0];
         } else {
-          acc = tape.applyNamed(e.op, args[0], args.length > 1 ? args[1] : -1, meta);
+          if (!(e.op in OP)) throw new BackpropError('unsupported', `matrix operation '${e.label ?? e.op}' was not unrolled`, e.span);
+          const op = e.op as OpName;
+          acc = tape.applyNamed(op, args[0], args.length > 1 ? args[1] : -1, meta);
           // n-ary max/min/hypot fold left: max(a, b, c) = max(max(a, b), c); hypot likewise.
-          for (let i = 2; i < args.length; i++) acc = tape.applyNamed(e.op, acc, args[i], meta);
+          for (let i = 2; i < args.length; i++) acc = tape.applyNamed(op, acc, args[i], meta);
         }
+        memo?.set(e, acc);
         results.push(acc);
       }
     }
@@ -107,14 +133,14 @@ export function trace(program: Program, values: Readonly<Record<string, number>>
     versions.set(stmt.name, version);
     const shown = version === 1 ? stmt.name : `${stmt.name}${subscript(version)}`;
     if (literal !== undefined && version === 1 && !env.has(stmt.name)) {
-      last = addInput(stmt.name, stmt.name in values ? values[stmt.name] : literal, stmt.span, stmt.name in values ? 'given' : 'literal');
+      last = addInput(stmt.name, stmt.name in values ? values[stmt.name] : literal, stmt.span, stmt.name in values ? 'given' : 'literal', stmt.group);
       continue;
     }
     let index = evaluate(stmt.expr);
     const meta = tape.meta.get(index);
     if (meta?.name !== undefined || tape.op[index] === OP.input) {
       // `b = a` would otherwise rename a's node: give the new version a node of its own.
-      index = tape.applyNamed('id', index, -1, { name: shown, span: stmt.span });
+      index = tape.applyNamed('id', index, -1, stmt.group ? { name: shown, span: stmt.span, group: stmt.group } as TaggedMeta : { name: shown, span: stmt.span });
     } else {
       tape.meta.set(index, { ...meta, name: shown });
     }

@@ -1,0 +1,519 @@
+import { BackpropError } from './errors';
+import { formatNumber } from './format';
+import type { GraphModel } from './graph';
+import type { Assign, Expr, GroupTag, IrOp, Program, TensorGroup } from './ir';
+import { LIMITS } from './limits';
+import { escapeLabel, type MermaidOptions } from './mermaid';
+import { OP, OPS, type OpName } from './ops';
+import type { Span } from './span';
+
+/**
+ * Vectors and matrices. A program with matrix values or matrix ops is lowered (unrolled) into scalar IR
+ * before tracing, so the tape stays scalar. Every scalar node made for a matrix-level op is tagged with that
+ * op's group (and, for the op's output entries, the entry's index): one trace then gives both the scalar view
+ * (the graph as is, as micrograd draws it) and the tensor view (`tensorView`: one node per group).
+ */
+
+/** A value given for a variable: a number, a vector or a matrix (rows of equal length). */
+export type TensorValue = number | number[] | number[][];
+export type TensorValues = Readonly<Record<string, TensorValue>>;
+
+const TENSOR_OPS: ReadonlySet<IrOp> = new Set<IrOp>(['array', 'matmul', 'mmul', 'emul', 'ediv', 'epow', 'transpose', 'sum', 'mean', 'dot']);
+
+/** A matrix-level value during lowering: its shape and its entries (row-major) as scalar IR. */
+interface TVal { shape: number[]; items: Expr[] }
+
+const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
+const subscript = (n: number) => String(n).replace(/\d/g, (d) => SUBSCRIPTS[Number(d)]);
+
+/** `3×2`, `3-vector`, `scalar`: how shapes read in messages. */
+export function shapeText(shape: readonly number[]): string {
+  if (shape.length === 0) return 'scalar';
+  if (shape.length === 1) return `${shape[0]}-vector`;
+  return shape.join('×');
+}
+
+/** The scalar name of entry k of a tensor: `W1[0,1]`, `x[2]` (0-based, row-major as numpy). */
+export function elementName(name: string, shape: readonly number[], k: number): string {
+  if (shape.length === 0) return name;
+  if (shape.length === 1) return `${name}[${k}]`;
+  return `${name}[${Math.floor(k / shape[1])},${k % shape[1]}]`;
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Shape and row-major entries of a given value; throws 'bad-value' unless it is a number, vector or rectangular matrix. */
+export function flattenValue(name: string, v: TensorValue): { shape: number[]; data: number[] } {
+  const bad = (why: string): never => { throw new BackpropError('bad-value', `value of '${name}' ${why}`); };
+  if (typeof v === 'number') return { shape: [], data: [v] };
+  if (!Array.isArray(v) || v.length === 0) bad('must be a number, a vector or a matrix');
+  if (v.every((x) => typeof x === 'number')) return { shape: [v.length], data: (v as number[]).slice() };
+  const rows = v as unknown[];
+  if (!rows.every((r) => Array.isArray(r))) bad('mixes numbers and rows');
+  const cols = (rows[0] as unknown[]).length;
+  const data: number[] = [];
+  for (const r of rows as unknown[][]) {
+    if (r.length !== cols) bad('has rows of different lengths');
+    for (const x of r) {
+      if (typeof x !== 'number') bad(Array.isArray(x) ? 'has more than 2 dimensions' : 'has an entry that is not a number');
+      data.push(x as number);
+    }
+  }
+  if (cols === 0) bad('has an empty row');
+  return { shape: [rows.length, cols], data };
+}
+
+/** A value shaped like `shape` from row-major data. */
+export function shapeValue(shape: readonly number[], data: readonly number[]): TensorValue {
+  if (shape.length === 0) return data[0];
+  if (shape.length === 1) return data.slice(0, shape[0]);
+  const out: number[][] = [];
+  for (let r = 0; r < shape[0]; r++) out.push(data.slice(r * shape[1], (r + 1) * shape[1]));
+  return out;
+}
+
+/** True when the program has matrix ops or a matrix value is given: it must be lowered before tracing. */
+export function needsLowering(program: Program, values: TensorValues): boolean {
+  for (const k in values) if (typeof values[k] !== 'number') return true;
+  const stack: Expr[] = program.body.map((s) => s.expr);
+  if (program.result) stack.push(program.result);
+  while (stack.length) {
+    const e = stack.pop()!;
+    if (e.kind !== 'op') continue;
+    if (TENSOR_OPS.has(e.op)) return true;
+    for (const a of e.args) stack.push(a);
+  }
+  return false;
+}
+
+/** `[[1, 2], [3, -4]]` with numeric literals only: a matrix input's declared value. */
+function literalTensor(e: Expr): { shape: number[]; data: number[] } | undefined {
+  const num = (x: Expr) => (x.kind === 'num' ? x.value : x.kind === 'op' && x.op === 'neg' && x.args[0].kind === 'num' ? -x.args[0].value : undefined);
+  if (e.kind !== 'op' || e.op !== 'array') return undefined;
+  const flat = e.args.map(num);
+  if (flat.every((v) => v !== undefined)) return { shape: [flat.length], data: flat as number[] };
+  const rows = e.args.map((r) => (r.kind === 'op' && r.op === 'array' ? r.args.map(num) : undefined));
+  if (!rows.every((r) => r && r.length === rows[0]!.length && r.every((v) => v !== undefined))) return undefined;
+  return { shape: [rows.length, rows[0]!.length], data: (rows as number[][]).flat() };
+}
+
+function broadcast(shapes: number[][], what: string, span: Span): number[] {
+  const nd = Math.max(...shapes.map((s) => s.length));
+  const out: number[] = [];
+  for (let d = 0; d < nd; d++) {
+    let dim = 1;
+    for (const s of shapes) {
+      const x = s[s.length - nd + d] ?? 1;
+      if (x === 1 || x === dim) continue;
+      if (dim !== 1) throw new BackpropError('unsupported', `cannot ${what} ${shapes.map(shapeText).join(' and ')} (shapes do not match)`, span);
+      dim = x;
+    }
+    out.push(dim);
+  }
+  return out;
+}
+
+/** Row-major index into an argument of shape `arg` for entry k of a broadcast result of shape `out`. */
+function broadcastIndex(arg: readonly number[], out: readonly number[], k: number): number {
+  if (arg.length === 0) return 0;
+  let idx = 0;
+  let rest = k;
+  const coords: number[] = new Array(out.length);
+  for (let d = out.length - 1; d >= 0; d--) { coords[d] = rest % out[d]; rest = Math.floor(rest / out[d]); }
+  for (let d = 0; d < arg.length; d++) {
+    const c = coords[out.length - arg.length + d];
+    idx = idx * arg[d] + (arg[d] === 1 ? 0 : c);
+  }
+  return idx;
+}
+
+const VERB: Partial<Record<string, string>> = { add: 'add', sub: 'subtract', mul: 'multiply elementwise', div: 'divide', pow: 'raise' };
+
+/**
+ * Unrolls matrix values and ops into scalar IR. Matrix names become one scalar name per entry (`W1[0,1]`),
+ * reassigned names get versions (`h₂[0]`) so every scalar name is assigned once, and shared sub-expressions
+ * are shared Expr objects (the tracer gives each one node). Shape errors are BackpropErrors with spans.
+ */
+export function lowerTensors(program: Program, values: TensorValues = {}): { program: Program; values: Record<string, number> } {
+  const python = program.lang === 'python';
+  const groups: TensorGroup[] = [];
+  const body: Assign[] = [];
+  const scalarValues: Record<string, number> = {};
+  const env = new Map<string, TVal>();
+  const versions = new Map<string, number>();
+  let made = 0;
+  const count = () => { if (++made > LIMITS.maxNodes) throw new BackpropError('too-large', `unrolled graph has more than ${LIMITS.maxNodes} nodes`); };
+  const newGroup = (kind: TensorGroup['kind'], label: string, shape: number[], span?: Span, name?: string): number => {
+    const g: TensorGroup = { id: groups.length, kind, label, shape };
+    if (name !== undefined) g.name = name;
+    if (span) g.span = span;
+    groups.push(g);
+    return g.id;
+  };
+  const mk = (op: OpName | IrOp, args: Expr[], span: Span, group: number, element?: number, label?: string): Expr => {
+    count();
+    const tag: GroupTag = element === undefined ? { group } : { group, element };
+    const e: Expr = { kind: 'op', op: op as any, args, span, group: tag };
+    if (label) e.label = label;
+    return e;
+  };
+  const versionName = (name: string) => {
+    const v = (versions.get(name) ?? 0) + 1;
+    versions.set(name, v);
+    return v === 1 ? name : `${name}${subscript(v)}`;
+  };
+  const varsOf = (name: string, shape: number[], span: Span): TVal => ({
+    shape,
+    items: Array.from({ length: size(shape) }, (_, k) => ({ kind: 'var', name: elementName(name, shape, k), span }) as Expr),
+  });
+  /** An input tensor: one literal assignment per entry (the tracer makes each an input leaf). */
+  const declareInput = (source: string, shape: number[], data: number[], given: boolean, span: Span): TVal => {
+    const name = versionName(source);
+    const g = newGroup('input', name, shape, span, name);
+    for (let k = 0; k < data.length; k++) {
+      const el = elementName(name, shape, k);
+      if (given) scalarValues[el] = data[k];
+      body.push({ kind: 'assign', name: el, expr: { kind: 'num', value: data[k], span }, span, mode: 'declare', group: { group: g, element: k } });
+    }
+    const val = varsOf(name, shape, span);
+    env.set(source, val);
+    return val;
+  };
+  for (const k in values) {
+    const v = values[k];
+    if (typeof v === 'number') scalarValues[k] = v;
+    else flattenValue(k, v); // reports a malformed value before anything else
+  }
+  for (const p of program.params) env.set(p.name, { shape: [], items: [{ kind: 'var', name: p.name, span: p.span }] });
+
+  const matmul = (a: TVal, b: TVal, strict: boolean, span: Span, label: string): TVal => {
+    if (a.shape.length === 0 || b.shape.length === 0) {
+      if (strict) throw new BackpropError('unsupported', `cannot matrix-multiply ${shapeText(a.shape)} by ${shapeText(b.shape)} (use * to scale by a scalar)`, span);
+      return elementwise('mul', [a, b], span, label);
+    }
+    const [ar, ac] = a.shape.length === 1 ? [1, a.shape[0]] : a.shape;
+    const [br, bc] = b.shape.length === 1 ? [b.shape[0], 1] : b.shape;
+    if (ac !== br) throw new BackpropError('unsupported', `cannot multiply ${shapeText(a.shape)} by ${shapeText(b.shape)} (inner sizes ${ac} and ${br} differ)`, span);
+    const shape = [...(a.shape.length === 2 ? [ar] : []), ...(b.shape.length === 2 ? [bc] : [])];
+    const g = newGroup('op', 'matmul', shape, span);
+    const items: Expr[] = [];
+    for (let i = 0; i < ar; i++) {
+      for (let j = 0; j < bc; j++) {
+        const k = items.length;
+        let acc: Expr | undefined;
+        for (let m = 0; m < ac; m++) {
+          const last = m === ac - 1;
+          const prod = mk('mul', [a.items[i * ac + m], b.items[m * bc + j]], span, g, last && !acc ? k : undefined);
+          acc = acc ? mk('add', [acc, prod], span, g, last ? k : undefined) : prod;
+        }
+        items.push(acc!);
+      }
+    }
+    return { shape, items };
+  };
+  const reduce = (a: TVal, mean: boolean, span: Span, label: string): TVal => {
+    if (a.items.length === 1) return { shape: [], items: a.items };
+    const g = newGroup('op', label, [], span);
+    let acc = a.items[0];
+    for (let k = 1; k < a.items.length; k++) acc = mk('add', [acc, a.items[k]], span, g, k === a.items.length - 1 && !mean ? 0 : undefined);
+    if (mean) acc = mk('div', [acc, { kind: 'num', value: a.items.length, span }], span, g, 0);
+    return { shape: [], items: [acc] };
+  };
+  const elementwise = (op: OpName, args: TVal[], span: Span, label?: string): TVal => {
+    const shape = broadcast(args.map((a) => a.shape), VERB[op] ?? `apply ${label ?? op} to`, span);
+    const g = newGroup('op', label && !(op in VERB) ? label : OPS[OP[op]].symbol, shape, span);
+    const items: Expr[] = [];
+    const n = size(shape);
+    for (let k = 0; k < n; k++) items.push(mk(op, args.map((a) => a.items[broadcastIndex(a.shape, shape, k)]), span, g, k, label));
+    return { shape, items };
+  };
+  const vectorLength = (s: number[]) => (s.length === 1 ? s[0] : s.length === 2 && (s[0] === 1 || s[1] === 1) ? s[0] * s[1] : -1);
+
+  const evaluate = (root: Expr): TVal => {
+    const results: TVal[] = [];
+    const stack: { e: Expr; visited: boolean }[] = [{ e: root, visited: false }];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const e = top.e;
+      if (e.kind === 'num' || e.kind === 'const') {
+        stack.pop();
+        results.push({ shape: [], items: [e] });
+        continue;
+      }
+      if (e.kind === 'var') {
+        stack.pop();
+        let val = env.get(e.name);
+        if (!val) {
+          const given = values[e.name];
+          if (given === undefined) {
+            val = { shape: [], items: [e] }; // the tracer reports the missing value
+          } else {
+            const { shape, data } = flattenValue(e.name, given);
+            val = declareInput(e.name, shape, data, true, e.span);
+          }
+        }
+        results.push(val);
+        continue;
+      }
+      if (!top.visited) {
+        top.visited = true;
+        for (let i = e.args.length - 1; i >= 0; i--) stack.push({ e: e.args[i], visited: false });
+        continue;
+      }
+      stack.pop();
+      const args = results.splice(results.length - e.args.length, e.args.length);
+      const span = e.span;
+      const scalarArgs = args.every((a) => a.shape.length === 0);
+      let out: TVal;
+      switch (e.op) {
+        case 'array': {
+          if (args.every((a) => a.shape.length === 0)) out = { shape: [args.length], items: args.map((a) => a.items[0]) };
+          else if (args.every((a) => a.shape.length === 1)) {
+            const cols = args[0].shape[0];
+            if (args.some((a) => a.shape[0] !== cols)) throw new BackpropError('unsupported', `matrix rows have different lengths (${args.map((a) => a.shape[0]).join(', ')})`, span);
+            out = { shape: [args.length, cols], items: args.flatMap((a) => a.items) };
+          } else throw new BackpropError('unsupported', 'arrays with more than 2 dimensions (or mixing numbers and rows) are not supported', span);
+          break;
+        }
+        case 'transpose': {
+          const a = args[0];
+          if (a.shape.length < 2) out = a;
+          else {
+            const [r, c] = a.shape;
+            const items: Expr[] = [];
+            for (let j = 0; j < c; j++) for (let i = 0; i < r; i++) items.push(a.items[i * c + j]);
+            out = { shape: [c, r], items };
+          }
+          break;
+        }
+        case 'matmul': out = matmul(args[0], args[1], true, span, 'matmul'); break;
+        case 'mmul': out = matmul(args[0], args[1], false, span, 'matmul'); break;
+        case 'sum': out = reduce(args[0], false, span, 'sum'); break;
+        case 'mean': out = reduce(args[0], true, span, 'mean'); break;
+        case 'dot': {
+          const [a, b] = args;
+          const n = vectorLength(a.shape);
+          if (n < 0 || n !== vectorLength(b.shape)) {
+            throw new BackpropError('unsupported', `dot() needs two vectors of the same length, got ${shapeText(a.shape)} and ${shapeText(b.shape)}`, span);
+          }
+          const g = newGroup('op', 'dot', [], span);
+          let acc: Expr | undefined;
+          for (let k = 0; k < n; k++) {
+            const last = k === n - 1;
+            const prod = mk('mul', [a.items[k], b.items[k]], span, g, last && !acc ? 0 : undefined);
+            acc = acc ? mk('add', [acc, prod], span, g, last ? 0 : undefined) : prod;
+          }
+          out = { shape: [], items: [acc!] };
+          break;
+        }
+        case 'emul': out = elementwise('mul', args, span, '.*'); break;
+        case 'ediv': out = elementwise('div', args, span, './'); break;
+        case 'epow': out = elementwise('pow', args, span, '.^'); break;
+        default: {
+          const op = e.op as OpName;
+          if (!python && !scalarArgs && op === 'mul' && args.every((a) => a.shape.length > 0)) { out = matmul(args[0], args[1], false, span, 'matmul'); break; }
+          if (!python && op === 'div' && args[1].shape.length > 0) {
+            throw new BackpropError('unsupported', `cannot divide by a ${shapeText(args[1].shape)} (use ./ to divide elementwise)`, span);
+          }
+          if (!python && op === 'pow' && !scalarArgs) {
+            throw new BackpropError('unsupported', `cannot raise a ${shapeText(args[0].shape)} to a power with ^ (use .^ for elementwise powers)`, span);
+          }
+          if (args.length > 2 || (args.length === 1 && (op === 'max' || op === 'min' || op === 'hypot'))) {
+            if (!scalarArgs) throw new BackpropError('unsupported', `${e.label ?? op}() of matrices takes 2 arguments`, span);
+          }
+          if (args.length > 2 || (args.length === 1 && (op === 'max' || op === 'min' || op === 'hypot'))) {
+            // n-ary max/min/hypot of scalars: left to the tracer, tagged as one group.
+            const g = newGroup('op', e.label ?? op, [], span);
+            out = { shape: [], items: [mk(op, args.map((a) => a.items[0]), span, g, 0, e.label)] };
+          } else {
+            out = elementwise(op, args, span, e.label);
+          }
+        }
+      }
+      results.push(out);
+    }
+    return results[0];
+  };
+
+  let last: TVal | undefined;
+  let lastSpan = program.span;
+  for (const stmt of program.body) {
+    const source = stmt.name;
+    const first = !env.has(source);
+    const given = values[source];
+    const literal = literalTensor(stmt.expr);
+    const scalarLiteral = stmt.expr.kind === 'num' || (stmt.expr.kind === 'op' && stmt.expr.op === 'neg' && stmt.expr.args[0].kind === 'num');
+    if (first && (literal || (scalarLiteral && given !== undefined && typeof given !== 'number'))) {
+      const declared = given !== undefined ? flattenValue(source, given) : literal!;
+      last = declareInput(source, declared.shape, declared.data, given !== undefined, stmt.span);
+      lastSpan = stmt.span;
+      continue;
+    }
+    if (first && scalarLiteral) {
+      // A scalar input, as the tracer makes it (`--at` overrides the literal there).
+      const name = versionName(source);
+      const g = newGroup('input', name, [], stmt.span, name);
+      body.push({ ...stmt, name, group: { group: g, element: 0 } });
+      last = varsOf(name, [], stmt.span);
+      env.set(source, last);
+      lastSpan = stmt.span;
+      continue;
+    }
+    const before = groups.length;
+    const val = evaluate(stmt.expr);
+    const name = versionName(source);
+    // The op that produced the value takes the variable's name in the tensor view.
+    const tag = val.items[0].kind === 'op' ? val.items[0].group : undefined;
+    const fresh = tag && tag.group >= before && val.items.every((x) => x.kind === 'op' && x.group?.group === tag.group && x.group.element !== undefined);
+    let copy: number | undefined;
+    if (fresh) groups[tag!.group].name = name;
+    else copy = newGroup('op', '=', val.shape, stmt.span, name);
+    for (let k = 0; k < val.items.length; k++) {
+      const a: Assign = { kind: 'assign', name: elementName(name, val.shape, k), expr: val.items[k], span: stmt.span, mode: stmt.mode };
+      if (copy !== undefined) a.group = { group: copy, element: k };
+      body.push(a);
+    }
+    last = varsOf(name, val.shape, stmt.span);
+    env.set(source, last);
+    lastSpan = stmt.span;
+  }
+  let result: Expr | undefined;
+  if (program.result) {
+    const val = evaluate(program.result);
+    if (val.items.length !== 1) {
+      throw new BackpropError('unsupported', `the output is a ${shapeText(val.shape)}, not one number: reduce the vector or matrix to one number (e.g. with sum(...))`, program.result.span);
+    }
+    result = val.items[0];
+  } else if (last && last.items.length !== 1) {
+    throw new BackpropError('unsupported', `the output (the last assignment) is a ${shapeText(last.shape)}, not one number: reduce the vector or matrix to one number (e.g. with sum(...))`, lastSpan);
+  }
+  const lowered: Program = { lang: program.lang, params: program.params, body, span: program.span, groups };
+  if (result) lowered.result = result;
+  return { program: lowered, values: scalarValues };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The tensor view.
+
+export interface TensorNode {
+  /** `t3` for group 3; an untagged scalar node keeps its own id (`n7`). */
+  id: string;
+  kind: 'input' | 'const' | 'op';
+  /** `matmul`, `+`, `relu`, `σ`, … or the input's name. */
+  label: string;
+  name?: string;
+  shape: number[];
+  /** The group's output entries, shaped: a number, a vector or a matrix (NaN for an entry outside the graph). */
+  value: TensorValue;
+  /** ∂output/∂entry, shaped like value. */
+  grad: TensorValue;
+  span?: Span;
+  /** Scalar node ids of the output entries, row-major ('' for an entry outside the graph). */
+  elements: string[];
+  /** Every scalar node id unrolled from this op (products and partial sums included). */
+  members: string[];
+}
+
+export interface TensorEdge { from: string; to: string }
+
+export interface TensorGraph {
+  nodes: TensorNode[];
+  edges: TensorEdge[];
+  output: string;
+}
+
+/**
+ * The tensor view of a graph: one node per matrix-level op (group), with its shape, value and gradient
+ * matrices read from the same scalar nodes the scalar view shows. Scalar nodes without a group (constants,
+ * untagged inputs) stay nodes of their own. A graph without groups comes back node for node.
+ */
+export function tensorView(graph: GraphModel): TensorGraph {
+  const groups = graph.groups ?? [];
+  const byGroup = new Map<number, TensorNode>();
+  const nodes: TensorNode[] = [];
+  const owner = new Map<string, string>();
+  const elementData = new Map<number, { values: number[]; grads: number[] }>();
+  for (const n of graph.nodes) {
+    if (n.group === undefined || !groups[n.group]) {
+      nodes.push({ id: n.id, kind: n.kind, label: n.kind === 'op' ? n.symbol : n.name ?? formatNumber(n.value, 4), ...(n.name !== undefined ? { name: n.name } : {}),
+        shape: [], value: n.value, grad: n.grad, ...(n.span ? { span: n.span } : {}), elements: [n.id], members: [n.id] });
+      owner.set(n.id, n.id);
+      continue;
+    }
+    const g = groups[n.group];
+    let t = byGroup.get(g.id);
+    if (!t) {
+      const count = size(g.shape);
+      t = { id: `t${g.id}`, kind: g.kind, label: g.label, shape: g.shape, value: 0, grad: 0, elements: new Array(count).fill(''), members: [] };
+      if (g.name !== undefined) t.name = g.name;
+      if (g.span) t.span = g.span;
+      byGroup.set(g.id, t);
+      nodes.push(t);
+      elementData.set(g.id, { values: new Array(count).fill(NaN), grads: new Array(count).fill(0) });
+    }
+    t.members.push(n.id);
+    owner.set(n.id, t.id);
+    if (n.element !== undefined && n.element < t.elements.length) {
+      t.elements[n.element] = n.id;
+      const d = elementData.get(g.id)!;
+      d.values[n.element] = n.value;
+      d.grads[n.element] = n.grad;
+    }
+  }
+  for (const [id, t] of byGroup) {
+    const d = elementData.get(id)!;
+    t.value = shapeValue(t.shape, d.values);
+    t.grad = shapeValue(t.shape, d.grads);
+  }
+  const edges: TensorEdge[] = [];
+  const seen = new Set<string>();
+  for (const e of graph.edges) {
+    const from = owner.get(e.from)!;
+    const to = owner.get(e.to)!;
+    const key = `${from}>${to}`;
+    if (from === to || seen.has(key)) continue;
+    seen.add(key);
+    edges.push({ from, to });
+  }
+  return { nodes, edges, output: owner.get(graph.output) ?? graph.output };
+}
+
+/** Gradients of every named input tensor (`W1` → its gradient matrix), from a graph with groups. */
+export function tensorGradients(graph: GraphModel): Record<string, TensorValue> {
+  const out: Record<string, TensorValue> = {};
+  for (const n of tensorView(graph).nodes) if (n.kind === 'input' && n.name !== undefined) out[n.name] = n.grad;
+  return out;
+}
+
+/** A tensor value as text: `0.5`, `[1, 2]`, `[[1, 2], [3, 4]]`. */
+export function formatTensor(v: TensorValue, digits = 4): string {
+  if (typeof v === 'number') return formatNumber(v, digits);
+  return `[${(v as (number | number[])[]).map((x) => (typeof x === 'number' ? formatNumber(x, digits) : formatTensor(x, digits))).join(', ')}]`;
+}
+
+/** Mermaid flowchart of the tensor view: each node shows its op, shape, and (when small) value and gradient. */
+export function tensorToMermaid(graph: TensorGraph, options: MermaidOptions & { maxEntries?: number } = {}): string {
+  const digits = options.digits ?? 4;
+  const maxEntries = options.maxEntries ?? 6;
+  const lines: string[] = [`flowchart ${options.direction ?? 'LR'}`];
+  const safeId = (id: string) => id.replace(/[^A-Za-z0-9_]/g, '_');
+  for (const n of graph.nodes) {
+    const title = n.kind === 'op' && n.name !== undefined ? `${n.name} = ${n.label}` : n.name ?? n.label;
+    const parts = [escapeLabel(title), escapeLabel(shapeText(n.shape))];
+    if (size(n.shape) <= maxEntries) {
+      parts.push(`value ${escapeLabel(formatTensor(n.value, digits))}`, `grad ${escapeLabel(formatTensor(n.grad, digits))}`);
+    }
+    const [open, close] = n.kind === 'input' ? ['([', '])'] : n.kind === 'const' ? ['[', ']'] : ['(', ')'];
+    lines.push(`  ${safeId(n.id)}${open}"${parts.join('<br/>')}"${close}`);
+  }
+  for (const e of graph.edges) lines.push(`  ${safeId(e.from)} --> ${safeId(e.to)}`);
+  const classes: Record<string, string[]> = { input: [], const: [], op: [], output: [] };
+  for (const n of graph.nodes) {
+    classes[n.kind].push(safeId(n.id));
+    if (n.id === graph.output) classes.output.push(safeId(n.id));
+  }
+  for (const [cls, ids] of Object.entries(classes)) {
+    if (ids.length) lines.push(`  class ${ids.join(',')} bp${cls[0].toUpperCase()}${cls.slice(1)}`);
+  }
+  return lines.join('\n') + '\n';
+}
