@@ -1,0 +1,136 @@
+/**
+ * `npm run bench`: the benchmark (not timed tests). Each section runs in its own node process, so one
+ * section's heap and JIT state do not colour the next.
+ *
+ *   npm run bench                                  readable table
+ *   npm run -s bench -- --json                     one JSON object per line
+ *   npm run bench -- --only tracer,hover           some sections
+ *   npm run bench -- --markdown docs/BENCHMARKS.md also write the markdown report
+ *   node bench/.out/run.js --render results.jsonl --markdown out.md   re-render saved --json output
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, type as osType } from 'node:os';
+import { join, resolve } from 'node:path';
+import { frontendsSection } from './frontends';
+import { footprintSection } from './footprint';
+import { hoverSection } from './hover';
+import { markdown, table, type Machine } from './report';
+import { microgradSection, tracerSection } from './tracer';
+import type { BenchRecord } from './util';
+import { viewSection } from './view';
+
+const ROOT = resolve(__dirname, '../..');
+const BENCH = join(ROOT, 'bench');
+const SECTIONS = ['tracer', 'micrograd', 'frontends', 'hover', 'view', 'footprint'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** JSON with NaN/Infinity as null. */
+function line(r: BenchRecord): string {
+  return JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+}
+
+async function runSection(section: Section): Promise<void> {
+  const emit = (r: BenchRecord) => process.stdout.write(`${line(r)}\n`);
+  switch (section) {
+    case 'tracer': return tracerSection(emit);
+    case 'micrograd': return microgradSection(emit, BENCH);
+    case 'frontends': return frontendsSection(emit);
+    case 'hover': return hoverSection(emit);
+    case 'view': return viewSection(emit, ROOT);
+    case 'footprint': return footprintSection(emit, ROOT);
+  }
+}
+
+/** Runs one section in a child process, handing each record to `onRecord` as it arrives. */
+function child(section: Section, onRecord: (r: BenchRecord) => void): Promise<void> {
+  return new Promise((ok) => {
+    const p = spawn(process.execPath, ['--max-old-space-size=4096', __filename, '--section', section], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buffer = '';
+    p.stdout.setEncoding('utf8');
+    p.stdout.on('data', (d: string) => {
+      buffer += d;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const text = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        if (text.startsWith('{')) onRecord(JSON.parse(text) as BenchRecord);
+      }
+    });
+    p.on('close', (code) => {
+      if (code !== 0) onRecord({ name: section, median_ms: NaN, unavailable: `section crashed (exit ${code})` });
+      ok();
+    });
+  });
+}
+
+function sh(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'not available';
+  }
+}
+
+function machine(): Machine {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  return {
+    cpu: /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
+    nproc: cpus().length,
+    node: process.version,
+    python: sh('python3', ['--version']),
+    chromium: sh('/usr/bin/chromium', ['--version']),
+    load: loadavg().map((l) => l.toFixed(2)).join(', '),
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    os: `${osType()} ${release()}`,
+  };
+}
+
+async function main(): Promise<void> {
+  const section = arg('--section') as Section | undefined;
+  if (section) {
+    await runSection(section);
+    return;
+  }
+  const json = process.argv.includes('--json');
+  const mdPath = arg('--markdown');
+  const rendered = arg('--render');
+  const info = machine();
+  let records: BenchRecord[] = [];
+  if (rendered) {
+    records = readFileSync(rendered, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as BenchRecord);
+  } else {
+    const only = arg('--only')?.split(',') ?? SECTIONS;
+    const started = performance.now();
+    if (!json) process.stdout.write(`Backprop Graph benchmark — ${info.cpu}, ${info.nproc} cores, node ${info.node}, load ${info.load}\n\n`);
+    for (const s of SECTIONS.filter((x) => only.includes(x))) {
+      const mine: BenchRecord[] = [];
+      await child(s, (r) => {
+        mine.push(r);
+        records.push(r);
+        if (json) process.stdout.write(`${line(r)}\n`);
+      });
+      if (!json) process.stdout.write(`${table(mine)}\n\n`);
+    }
+    if (!json) process.stdout.write(`whole run: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  if (rendered && !mdPath) process.stdout.write(`${table(records)}\n`);
+  if (mdPath) {
+    const notes = join(BENCH, 'notes.md');
+    const command = rendered ? `node bench/.out/run.js --render ${rendered} --markdown ${mdPath}` : `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+    let text = markdown(records, info, command);
+    if (existsSync(notes)) text += `\n${readFileSync(notes, 'utf8')}`;
+    writeFileSync(mdPath, text);
+    if (!json) process.stdout.write(`wrote ${mdPath}\n`);
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,123 @@
+/** Section `tracer`: the tape at scale, and micrograd side by side on the same graph. */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { balanced, chain, inputValues, type TracerTiming } from './graphs';
+import { median, round, type BenchRecord } from './util';
+
+function summarize(name: string, n: number, timings: TracerTiming[]): BenchRecord {
+  const total = timings.map((t) => t.forward_ms + t.backward_ms);
+  const nodes = timings[0].nodes;
+  const m = median(total);
+  return {
+    name,
+    n,
+    median_ms: round(m),
+    runs: timings.length,
+    nodes,
+    forward_ms: round(median(timings.map((t) => t.forward_ms))),
+    backward_ms: round(median(timings.map((t) => t.backward_ms))),
+    alloc_ms: round(median(timings.map((t) => t.alloc_ms))),
+    ns_per_node: round((m * 1e6) / nodes),
+    forward_ns_per_node: round((median(timings.map((t) => t.forward_ms)) * 1e6) / nodes),
+    backward_ns_per_node: round((median(timings.map((t) => t.backward_ms)) * 1e6) / nodes),
+    output: timings[0].output,
+    grad_x0: timings[0].grad0,
+  };
+}
+
+const RUNS: Record<number, number> = { 1e3: 201, 1e4: 51, 1e5: 15, 1e6: 9 };
+
+export function tracerSection(emit: (r: BenchRecord) => void): void {
+  // Warm the JIT on a mid-size graph first, as a long-running extension host would be.
+  const warm = inputValues(1e4);
+  for (let i = 0; i < 20; i++) balanced(warm);
+
+  const byN = new Map<number, BenchRecord>();
+  for (const n of [1e3, 1e4, 1e5, 1e6]) {
+    const xs = inputValues(n);
+    balanced(xs);
+    const timings: TracerTiming[] = [];
+    for (let r = 0; r < RUNS[n]; r++) timings.push(balanced(xs));
+    const rec = summarize('tracer.balanced', n, timings);
+    if (n === 1e6) {
+      rec.target = '≤ 25 ns/node forward+backward at 1e6';
+      rec.met = (rec.ns_per_node as number) <= 25;
+    }
+    byN.set(n, rec);
+    emit(rec);
+  }
+  const r5 = byN.get(1e5)!;
+  const r6 = byN.get(1e6)!;
+  const ratio = r6.median_ms / r5.median_ms;
+  emit({
+    name: 'tracer.scaling',
+    n: 1e6,
+    median_ms: r6.median_ms,
+    ratio_1e6_to_1e5: round(ratio),
+    target: 'time at 1e6 ≤ 12 × time at 1e5',
+    met: ratio <= 12,
+  });
+
+  const timings: TracerTiming[] = [];
+  chain(1e6);
+  for (let r = 0; r < 9; r++) timings.push(chain(1e6));
+  emit(summarize('tracer.chain', 1e6, timings));
+}
+
+interface MicrogradRun { forward_ms: number; backward_ms: number; nodes: number; output: number; grad0: number }
+
+/**
+ * micrograd (bench/micrograd_engine.py, CPython) on exactly tracer.balanced's graph, run back to back with the
+ * tape on the same n so both see the same machine load. Also checks that both computed the same output and
+ * ∂out/∂x₀.
+ */
+export function microgradSection(emit: (r: BenchRecord) => void, benchDir: string): void {
+  const warm = inputValues(1e4);
+  for (let i = 0; i < 20; i++) balanced(warm);
+  for (const [n, runs] of [[1e4, 5], [1e5, 5]] as const) {
+    const py = spawnSync('python3', [join(benchDir, 'micrograd_bench.py'), '--n', String(n), '--runs', String(runs)], {
+      encoding: 'utf8',
+      timeout: 240_000,
+      maxBuffer: 1 << 20,
+    });
+    if (py.status !== 0) {
+      emit({ name: 'micrograd.balanced', n, median_ms: NaN, unavailable: `python3 failed: ${(py.error?.message ?? py.stderr).trim().split('\n').pop()}` });
+      continue;
+    }
+    const result = JSON.parse(py.stdout) as { nodes: number; python: string; runs: MicrogradRun[] };
+    const mg = result.runs;
+    const mgTotal = median(mg.map((r) => r.forward_ms + r.backward_ms));
+    emit({
+      name: 'micrograd.balanced',
+      n,
+      median_ms: round(mgTotal),
+      runs: mg.length,
+      nodes: result.nodes,
+      forward_ms: round(median(mg.map((r) => r.forward_ms))),
+      backward_ms: round(median(mg.map((r) => r.backward_ms))),
+      ns_per_node: round((mgTotal * 1e6) / result.nodes),
+      python: result.python,
+      output: mg[0].output,
+      grad_x0: mg[0].grad0,
+    });
+
+    const xs = inputValues(n);
+    balanced(xs);
+    const ours: TracerTiming[] = [];
+    for (let r = 0; r < Math.max(runs, 9); r++) ours.push(balanced(xs));
+    const oursTotal = median(ours.map((t) => t.forward_ms + t.backward_ms));
+    const speedup = mgTotal / oursTotal;
+    const perNode = (mgTotal / result.nodes) / (oursTotal / ours[0].nodes);
+    const agree = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+    emit({
+      name: 'tracer.vs_micrograd',
+      n,
+      median_ms: round(oursTotal),
+      micrograd_ms: round(mgTotal),
+      speedup: round(speedup),
+      speedup_per_node: round(perNode),
+      same_result: agree(ours[0].output, mg[0].output) && agree(ours[0].grad0, mg[0].grad0),
+      ...(n === 1e5 ? { target: '≥ 200× faster than micrograd on the same graph (1e5)', met: speedup >= 200 } : {}),
+    });
+  }
+}
