@@ -135,6 +135,11 @@ export class VsCodeSession {
   page!: Page;
   private shotCounter = 0;
   private exitHook = () => this.killAll();
+  // A signal (Ctrl+C, `timeout`, the test runner giving up) skips 'exit' hooks: kill code-server first.
+  private signalHook = (signal: NodeJS.Signals) => {
+    this.killAll();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
 
   private constructor() {
     this.tmp = mkdtempSync(join(tmpdir(), 'bpg-e2e-'));
@@ -148,6 +153,7 @@ export class VsCodeSession {
     if (missing) throw new Error(missing);
     const s = new VsCodeSession();
     process.once('exit', s.exitHook);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, s.signalHook);
     try {
       await s.boot(opts);
     } catch (e) {
@@ -164,7 +170,9 @@ export class VsCodeSession {
   }
 
   private async boot(opts: StartOptions) {
+    // The folder shows one run: drop the previous run's pictures.
     mkdirSync(OUTPUT, { recursive: true });
+    for (const f of readdirSync(OUTPUT)) if (f.endsWith('.png')) rmSync(join(OUTPUT, f), { force: true });
     // The workspace is a copy: the fixtures, plus the shipped lessons when they exist.
     mkdirSync(join(this.workspace, 'lessons'), { recursive: true });
     cpSync(join(__dirname, 'fixtures'), this.workspace, { recursive: true });
@@ -258,18 +266,37 @@ export class VsCodeSession {
   /** Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab to be active. */
   async openFile(rel: string) {
     const base = rel.split('/').pop()!;
-    await this.dismissOverlays();
-    await this.page.locator('.monaco-workbench').click({ position: { x: 5, y: 300 } }).catch(() => undefined);
-    await this.page.keyboard.press('Control+P');
-    const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(rel);
-    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
-    await row.waitFor({ state: 'visible' });
-    await this.page.keyboard.press('Enter');
-    await this.page.locator('.tab.active', { hasText: base }).waitFor({ state: 'visible' });
+    await this.retry(`open ${rel}`, async () => {
+      await this.dismissOverlays();
+      await this.focusFirstGroup();
+      await this.page.keyboard.press('Control+P');
+      const input = this.page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 8_000 });
+      await input.fill(rel, { timeout: 8_000 });
+      const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
+      await row.waitFor({ state: 'visible', timeout: 8_000 });
+      await this.page.keyboard.press('Enter');
+      await this.page.locator('.tab.active', { hasText: base }).first().waitFor({ state: 'visible', timeout: 8_000 });
+    });
     await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
     await sleep(300);
+  }
+
+  /**
+   * Runs a quick-input interaction up to 3 times: on a loaded machine a keystroke can land while the widget
+   * is still closing (its input is then `inert`), and the whole sequence has to be redone.
+   */
+  async retry(what: string, body: () => Promise<void>, attempts = 3) {
+    for (let i = 1; ; i++) {
+      try {
+        return await body();
+      } catch (e) {
+        if (i >= attempts) throw e;
+        console.log(`# retrying "${what}" after: ${(e as Error).message.split('\n')[0]}`);
+        await this.dismissOverlays();
+        await sleep(500);
+      }
+    }
   }
 
   /** The active text editor (the focused group's Monaco instance). */
@@ -285,17 +312,19 @@ export class VsCodeSession {
 
   /** Moves the cursor to 1-based line:column with Go to Line (Ctrl+G); waits for the status bar to agree. */
   async goTo(line: number, column: number) {
-    await this.dismissOverlays();
-    await this.focusFirstGroup();
-    await this.page.keyboard.press('Control+G');
-    const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`:${line}:${column}`);
-    await sleep(150);
-    await this.page.keyboard.press('Enter');
-    await input.waitFor({ state: 'hidden' });
-    await this.page.locator('.statusbar-item', { hasText: new RegExp(`^\\s*Ln ${line}, Col ${column}\\s*$`) })
-      .first().waitFor({ state: 'visible', timeout: 10_000 });
+    await this.retry(`go to ${line}:${column}`, async () => {
+      await this.dismissOverlays();
+      await this.focusFirstGroup();
+      await this.page.keyboard.press('Control+G');
+      const input = this.page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 8_000 });
+      await input.fill(`:${line}:${column}`, { timeout: 8_000 });
+      await sleep(150);
+      await this.page.keyboard.press('Enter');
+      await input.waitFor({ state: 'hidden', timeout: 8_000 });
+      await this.page.locator('.statusbar-item', { hasText: new RegExp(`^\\s*Ln ${line}, Col ${column}\\s*$`) })
+        .first().waitFor({ state: 'visible', timeout: 8_000 });
+    });
   }
 
   /** The caret's screen box in the active editor. */
@@ -335,15 +364,18 @@ export class VsCodeSession {
 
   /** Runs a command from the palette (F1) by its full title, e.g. "Backprop Graph: Show Backprop Graph". */
   async runCommand(title: string, waitClosed = true) {
-    await this.page.keyboard.press('Escape');
-    await this.page.keyboard.press('F1');
-    const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
-    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ state: 'visible', timeout: 10_000 });
-    await this.page.keyboard.press('Enter');
-    if (waitClosed) await input.waitFor({ state: 'hidden' });
+    await this.retry(`run ${title}`, async () => {
+      await this.page.keyboard.press('Escape');
+      await this.page.keyboard.press('F1');
+      const input = this.page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 8_000 });
+      await input.fill(`>${title}`, { timeout: 8_000 });
+      const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+      await this.page.keyboard.press('Enter');
+    });
+    // Not retried: the command has run once Enter was pressed on its row.
+    if (waitClosed) await this.page.locator('.quick-input-widget input').waitFor({ state: 'hidden' });
   }
 
   /** The webview's content document (VS Code nests it in two iframes). */
@@ -477,6 +509,7 @@ export class VsCodeSession {
 
   async stop() {
     process.removeListener('exit', this.exitHook);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(sig, this.signalHook);
     if (this.context) await Promise.race([this.context.close().catch(() => undefined), sleep(10_000)]);
     this.killAll();
     if (!process.env.E2E_KEEP_TMP) rmSync(this.tmp, { recursive: true, force: true, maxRetries: 3 });
