@@ -55,7 +55,7 @@ describe('property: analytic gradients', () => {
         }
         checked++;
       }),
-      { numRuns: 600, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31) },
+      { numRuns: Number(process.env.FC_RUNS ?? 600), seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31) },
     );
     assert.ok(checked >= 500, `only ${checked} of 600 runs were well-conditioned`);
   });
