@@ -15,6 +15,8 @@ export class PanZoom {
     private readonly area: HTMLElement,
     private readonly viewport: HTMLElement,
     private readonly onChange: (view: View) => void,
+    /** What the F key does (the owner knows what to focus on). */
+    private readonly onFit: () => void = () => this.fit(),
   ) {
     area.addEventListener('wheel', (e) => {
       e.preventDefault();
@@ -57,8 +59,8 @@ export class PanZoom {
         '+': () => this.zoomCenter(1.25),
         '=': () => this.zoomCenter(1.25),
         '-': () => this.zoomCenter(0.8),
-        f: () => this.fit(),
-        '0': () => this.fit(),
+        f: () => this.onFit(),
+        '0': () => this.onFit(),
       };
       const act = keys[e.key];
       if (act && !e.ctrlKey && !e.metaKey && !e.altKey) {
@@ -90,8 +92,11 @@ export class PanZoom {
     this.zoomAt(factor, this.area.clientWidth / 2, this.area.clientHeight / 2);
   }
 
-  /** Whole graph in view, centred, never magnified past 1.5×. */
-  fit(): void {
+  /**
+   * Whole graph in view, centred, never magnified past 1.5×. When that would make it too small to read
+   * (long chains), show it at a readable scale instead with `focus` (the output, in SVG units) in view.
+   */
+  fit(focus?: { x: number; y: number }): void {
     const content = this.viewport.firstElementChild?.firstElementChild as SVGSVGElement | null;
     if (!content) return;
     const w = content.width.baseVal.value || 1;
@@ -100,6 +105,17 @@ export class PanZoom {
     const ah = this.area.clientHeight;
     const pad = 16;
     const scale = Math.min(1.5, Math.max(MIN_SCALE, Math.min((aw - 2 * pad) / w, (ah - 2 * pad) / h)));
-    this.set({ scale, x: (aw - w * scale) / 2, y: (ah - h * scale) / 2 });
+    if (scale >= READABLE_SCALE || !focus) {
+      this.set({ scale, x: (aw - w * scale) / 2, y: (ah - h * scale) / 2 });
+      return;
+    }
+    const s = READABLE_SCALE;
+    // Keep the focus point in view, preferring to show as much of the graph as fits around it.
+    const x = Math.min(pad, Math.max(aw - pad - w * s, aw * 0.75 - focus.x * s));
+    const y = Math.min(pad, Math.max(ah - pad - h * s, ah / 2 - focus.y * s));
+    this.set({ scale: s, x, y });
   }
 }
+
+/** Below this the labels cannot be read; fit() stops shrinking there and shows the output instead. */
+const READABLE_SCALE = 0.45;

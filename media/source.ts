@@ -111,9 +111,3 @@ export function readSource(source: string): SourceInfo {
   return { nodeLabels, edges, structureKey: keyLines.join('\n'), widths, nodeCount: nodeLabels.size };
 }
 
-/** New labels fit the drawn boxes: none grows by more than 2 characters, none shrinks by more than 8. */
-export function labelsFit(drawn: number[], next: number[]): boolean {
-  if (drawn.length !== next.length) return false;
-  for (let i = 0; i < drawn.length; i++) if (next[i] > drawn[i] + 2 || next[i] < drawn[i] - 8) return false;
-  return true;
-}

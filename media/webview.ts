@@ -11,7 +11,7 @@ import { formatNumber } from '../src/core/format';
 import { toMermaid } from '../src/core/mermaid';
 import { summarize } from '../src/core/summarize';
 import { PanZoom, type View } from './panzoom';
-import { classDefs, EXPORT_BACKGROUND, labelsFit, MERMAID_THEME, readSource, themeFromBody, type SourceInfo, type ThemeName } from './source';
+import { classDefs, EXPORT_BACKGROUND, MERMAID_THEME, readSource, themeFromBody, type SourceInfo, type ThemeName } from './source';
 import { stepAt, type StepMode, type StepView } from './steps';
 
 interface VsCodeApi {
@@ -26,6 +26,8 @@ const DEFAULT_MAX_NODES = 300;
 /** Mermaid's own limits, set explicitly; we count before rendering so they are never hit. */
 const MAX_EDGES = 2000;
 const MAX_TEXT = 400_000;
+/** How many nodes a summary shows: Mermaid's layout here costs seconds beyond a few hundred nodes. */
+const SUMMARY_NODES = 150;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -59,8 +61,6 @@ let latest: GraphPayload | undefined;
 let rendering = false;
 let renderCount = 0;
 let structureKey = '';
-/** Label widths the current layout was made for. */
-let drawnWidths: number[] = [];
 let receivedAt = 0;
 let expandIds: string[] = [];
 let pinned = false;
@@ -69,7 +69,7 @@ let playTimer: number | undefined;
 let stepMode: StepMode = 'backward';
 
 const saved = readInitialState();
-const panzoom = new PanZoom(area, viewport, (view) => saveState(view));
+const panzoom = new PanZoom(area, viewport, (view) => saveState(view), () => panzoom.fit(outputFocus()));
 if (saved?.view) panzoom.view = saved.view;
 let fitOnNextDraw = !saved?.view;
 
@@ -173,7 +173,7 @@ function plan(payload: GraphPayload): { graph: GraphModel; source: string; summa
   if (!tooBig && !expandIds.length) {
     return { graph: payload.graph, source: payload.mermaid, summary: payload.summarized, collapsed: new Set() };
   }
-  const s = summarize(payload.graph, Math.min(maxNodes, Math.floor(MAX_EDGES / 2)), { expand: expandIds });
+  const s = summarize(payload.graph, Math.min(maxNodes, SUMMARY_NODES), { expand: expandIds });
   const source = toMermaid(s.graph, { direction: payload.direction, digits: payload.digits });
   const summary = s.collapsed.length
     ? { shownNodes: s.graph.nodes.length, totalNodes: total, reason: `the graph has ${total} nodes (more than ${maxNodes})` }
@@ -213,21 +213,32 @@ async function draw(payload: GraphPayload): Promise<void> {
   }
   const key = `${theme}\n${info.structureKey}`;
   let mode: 'full' | 'inplace' = 'full';
-  if (drawn && key === structureKey && labelsFit(drawnWidths, info.widths) && diagram.querySelector('svg')) {
-    mode = 'inplace';
-    drawn = { ...drawn, payload, graph, source, info, summary, collapsedIds: collapsed };
-    updateLabelsInPlace(drawn);
-  } else {
+  if (drawn && key === structureKey && diagram.querySelector('svg')) {
+    // Same drawing, new numbers: rewrite the labels; lay out again only if a label no longer fits its box.
+    const next: Drawn = { ...drawn, payload, graph, source, info, summary, collapsedIds: collapsed };
+    updateLabelsInPlace(next);
+    if (!labelsOverflow(next)) {
+      mode = 'inplace';
+      drawn = next;
+    }
+  }
+  if (mode === 'full') {
     const full = source + classDefs(theme);
     initMermaid(theme);
     const id = `bp-${++renderCount}`;
     try {
       await mermaid.parse(full);
-      const { svg } = await mermaid.render(id, full);
+      // Mermaid measures every label while it builds the drawing: do that in a contained, off-screen host and
+      // with the previous drawing out of the layout tree, so each measurement re-lays out only the new SVG.
+      diagram.style.display = 'none';
+      const { svg } = await mermaid.render(id, full, renderHost());
       diagram.innerHTML = svg; // Mermaid's output, sanitized by it (securityLevel strict); labels are entity-escaped
+      diagram.style.display = '';
     } catch (e) {
+      diagram.style.display = '';
       document.getElementById(id)?.remove();
       document.getElementById(`d${id}`)?.remove();
+      renderHost().replaceChildren();
       const text = e instanceof Error ? e.message : String(e);
       setPhase({ kind: 'error', message: `The diagram could not be drawn: ${text.split('\n')[0]}` });
       post({ kind: 'renderError', message: text });
@@ -242,15 +253,15 @@ async function draw(payload: GraphPayload): Promise<void> {
     drawn = { payload, graph, source, info, theme, summary, collapsedIds: collapsed, nodeEls: new Map(), edgePaths: [], edgeLabels: [] };
     mapElements(drawn, svgEl);
     structureKey = key;
-    drawnWidths = info.widths;
   }
+  if (!drawn) return;
   setPhase({ kind: 'data' });
   applyMagnitudes(drawn);
   renderSide(drawn);
   title.textContent = payload.title;
   if (fitOnNextDraw) {
     fitOnNextDraw = false;
-    panzoom.fit();
+    panzoom.fit(outputFocus());
   } else {
     panzoom.set(panzoom.view);
   }
@@ -267,8 +278,33 @@ async function draw(payload: GraphPayload): Promise<void> {
   window.dispatchEvent(new CustomEvent('bp-rendered', { detail: { ms, mode, version: payload.version } }));
 }
 
+/** Centre of the output node in SVG units (what fit() keeps in view when the whole graph is too big). */
+function outputFocus(): { x: number; y: number } | undefined {
+  const g = drawn?.nodeEls.get(drawn.graph.output);
+  const svg = diagram.querySelector('svg');
+  if (!g || !svg) return undefined;
+  const m = g.getCTM();
+  const root = svg.getCTM();
+  if (!m || !root) return undefined;
+  const local = root.inverse().multiply(m);
+  return { x: local.e, y: local.f };
+}
+
+function renderHost(): HTMLElement {
+  let host = document.getElementById('render-host');
+  if (!host) {
+    host = document.createElement('div');
+    host.id = 'render-host';
+    host.setAttribute('aria-hidden', 'true');
+    document.body.append(host);
+  }
+  return host;
+}
+
 /** Links graph nodes and edges to their SVG elements (Mermaid ids: `…-flowchart-n3-12`, edges `L_n0_n2_0`). */
 function mapElements(d: Drawn, svg: SVGSVGElement): void {
+  // Edge labels above the nodes: the step view writes longer labels that would otherwise hide under a node.
+  for (const labels of svg.querySelectorAll('g.edgeLabels')) labels.parentElement?.append(labels);
   for (const g of svg.querySelectorAll<SVGGElement>('g.node')) {
     const m = /-flowchart-(.+)-\d+$/.exec(g.id);
     if (!m) continue;
@@ -338,6 +374,16 @@ function updateLabelsInPlace(d: Drawn): void {
     setTextLines(label, [e.label]);
     fitEdgeLabel(label);
   });
+}
+
+/** True when some node's text is wider than its shape (after an in-place label update). */
+function labelsOverflow(d: Drawn): boolean {
+  for (const g of d.nodeEls.values()) {
+    const text = g.querySelector('text') as SVGTextElement | null;
+    const shape = g.querySelector(':scope > rect.label-container, :scope > g.label-container') as SVGGraphicsElement | null;
+    if (text && shape && text.getBBox().width > shape.getBBox().width - 8) return true;
+  }
+  return false;
 }
 
 /** Gradient magnitude at a glance: edge width by log|contribution|, vanishing / exploding nodes marked. */
@@ -715,7 +761,7 @@ diagram.addEventListener('keydown', (e) => {
   activateNode(id);
 });
 
-$('btn-fit').addEventListener('click', () => panzoom.fit());
+$('btn-fit').addEventListener('click', () => panzoom.fit(outputFocus()));
 $('btn-zoom-in').addEventListener('click', () => panzoom.zoomCenter(1.25));
 $('btn-zoom-out').addEventListener('click', () => panzoom.zoomCenter(0.8));
 $('btn-copy').addEventListener('click', () => {

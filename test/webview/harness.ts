@@ -25,8 +25,8 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
 let version = 0;
 
 /** A graph message's payload from the real engine. */
-export function payloadFor(text: string, values: Record<string, number>, extra: Partial<GraphPayload> = {}): GraphPayload {
-  const r = analyze(text, { values, symbolic: { simplify: false } });
+export function payloadFor(text: string, values: Record<string, number>, extra: Partial<GraphPayload> = {}, symbolic = true): GraphPayload {
+  const r = analyze(text, { values, symbolic: symbolic && { simplify: false } });
   if (!r.ok) throw r.error;
   const a = r.value;
   return payloadFromGraph(text, a.graph, {

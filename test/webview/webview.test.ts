@@ -198,7 +198,7 @@ describe('graph webview in Chromium', () => {
       values[`x${i}`] = i / 90;
       values[`b${i}`] = 0.1;
     }
-    const payload = payloadFor(terms.join(' + '), values);
+    const payload = payloadFor(terms.join(' + '), values, {}, false);
     assert.ok(payload.graph.nodes.length > 600 && payload.graph.edges.length > 500);
     await w.showGraph(payload);
     const result = await w.page.evaluate(() => ({
