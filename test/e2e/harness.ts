@@ -138,6 +138,7 @@ export class VsCodeSession {
   // A signal (Ctrl+C, `timeout`, the test runner giving up) skips 'exit' hooks: kill code-server first.
   private signalHook = (signal: NodeJS.Signals) => {
     this.killAll();
+    if (!process.env.E2E_KEEP_TMP) rmSync(this.tmp, { recursive: true, force: true });
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
 
