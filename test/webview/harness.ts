@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (Code passed to page.evaluate runs in the page: it is typed against the DOM.)
 /**
  * Runs the real webview page (the HTML from src/webview-html.ts, the bundled media/dist/webview.js and .css)
  * in Debian's Chromium through playwright-core, served from 127.0.0.1, with a stub `acquireVsCodeApi` that
@@ -113,7 +115,7 @@ export async function startHarness(): Promise<Harness> {
   const offsite: string[] = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (url.startsWith(`${baseUrl}/`) || url === baseUrl) return route.continue();
+    if (url.startsWith(`${baseUrl}/`) || url === baseUrl || url.startsWith('file://')) return route.continue();
     offsite.push(url);
     return route.abort();
   });

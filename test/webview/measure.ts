@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (Code passed to page.evaluate runs in the page: it is typed against the DOM.)
 /**
  * Render timings of the real webview bundle in Chromium (not a test: nothing is asserted).
  * `node --import tsx test/webview/measure.ts [--json]` after `npm run build`.

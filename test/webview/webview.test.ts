@@ -1,13 +1,18 @@
+/// <reference lib="dom" />
+// (Code passed to page.evaluate runs in the page: it is typed against the DOM.)
 /**
  * The graph webview in real Chromium: the panel's HTML, CSP and bundled script, fed graph messages built by
  * the real engine. Needs `npm run build` (media/dist). Screenshots go to test-output/webview/.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUT_DIR, payloadFor, payloadFromGraph, startHarness, type Harness, type WebviewPage } from './harness';
+import { pathToFileURL } from 'node:url';
+import { ROOT, OUT_DIR, payloadFor, payloadFromGraph, startHarness, type Harness, type WebviewPage } from './harness';
 import type { GraphModel } from '../../src/core/graph';
 import type { FromWebview } from '../../src/protocol';
+import { selfContainedHtml, webviewHtml } from '../../src/webview-html';
 
 let h: Harness;
 
@@ -300,6 +305,43 @@ describe('graph webview in Chromium', () => {
     assert.ok(Math.min(...marks.widths) < Math.max(...marks.widths), 'edge widths differ by magnitude');
     await w.page.screenshot({ path: join(OUT_DIR, 'vanishing-light.png') });
     await w.page.close();
+  });
+
+  test('the panel HTML carries the CSP: nonce-only scripts, inline styles only for style-src; injected scripts do not run', async () => {
+    const html = webviewHtml({ cspSource: 'https://x.vscode-cdn.net', nonce: 'abc123', scriptUri: 'https://x.vscode-cdn.net/w.js', styleUri: 'https://x.vscode-cdn.net/w.css' });
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1];
+    assert.equal(csp, "default-src &#39;none&#39;; img-src https://x.vscode-cdn.net data: blob:; style-src https://x.vscode-cdn.net &#39;unsafe-inline&#39;; script-src &#39;nonce-abc123&#39;; font-src https://x.vscode-cdn.net;");
+    assert.match(html, /<script nonce="abc123" src="https:\/\/x\.vscode-cdn\.net\/w\.js"><\/script>/);
+    const w = await h.newPage('vscode-light');
+    const ran = await w.page.evaluate(async () => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__inline = 1';
+      document.body.append(s);
+      await new Promise((r) => setTimeout(r, 50));
+      return (window as unknown as { __inline?: number }).__inline;
+    });
+    assert.equal(ran, undefined, 'an inline script without the nonce is blocked');
+    await w.page.close();
+  });
+
+  test('the self-contained page (CLI --format html) draws the graph offline from file://', async () => {
+    const html = selfContainedHtml({
+      script: readFileSync(join(ROOT, 'media/dist/webview.js'), 'utf8'),
+      css: readFileSync(join(ROOT, 'media/dist/webview.css'), 'utf8'),
+      payload: payloadFor('(x^2+1)^3', { x: 2 }),
+    });
+    const file = join(OUT_DIR, 'standalone.html');
+    writeFileSync(file, html);
+    const page = await h.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => document.body.dataset.phase === 'data', undefined, { timeout: 30_000 });
+    const text = await page.evaluate(() => [...document.querySelectorAll('#diagram g.node')].map((g) => g.textContent).join(' | '));
+    assert.match(text, /value 125/);
+    assert.match(text, /grad 300/);
+    assert.deepEqual(errors, []);
+    await page.close();
   });
 
   test('no request ever left 127.0.0.1', () => {
