@@ -12,18 +12,18 @@ export function describe(r: BenchRecord): [string, string, string, string, strin
   if (r.unavailable) return [name, n, 'not available', r.unavailable, ''];
   let main = `${num(r.median_ms, ' ms')}`;
   let details = '';
-  if (name === 'tracer.balanced' || name === 'tracer.chain') {
+  if (name.startsWith('tracer.balanced') || name === 'tracer.chain') {
     main = `${num(r.ns_per_node, ' ns/node')}`;
-    details = `total ${num(r.median_ms, ' ms')} = forward ${num(r.forward_ms, ' ms')} + backward ${num(r.backward_ms, ' ms')}; ${num(r.nodes)} nodes (fwd ${num(r.forward_ns_per_node)}, bwd ${num(r.backward_ns_per_node)} ns/node)`;
+    details = `total ${num(r.median_ms, ' ms')} = forward ${num(r.forward_ms, ' ms')} + backward ${num(r.backward_ms, ' ms')}; ${num(r.nodes)} nodes (fwd ${num(r.forward_ns_per_node)}, bwd ${num(r.backward_ns_per_node)} ns/node); CPU time ${num(r.cpu_ns_per_node, ' ns/node')}`;
   } else if (name === 'tracer.scaling') {
     main = `${num(r.ratio_1e6_to_1e5, '×')}`;
     details = 'time at 1e6 ÷ time at 1e5 (10× the nodes)';
   } else if (name === 'micrograd.balanced') {
     main = `${num(r.ns_per_node, ' ns/node')}`;
-    details = `total ${num(r.median_ms, ' ms')} = forward ${num(r.forward_ms, ' ms')} + backward ${num(r.backward_ms, ' ms')}; ${num(r.nodes)} Values; CPython ${r.python}`;
+    details = `total ${num(r.median_ms, ' ms')} = forward ${num(r.forward_ms, ' ms')} + backward ${num(r.backward_ms, ' ms')}; ${num(r.nodes)} Values; CPython ${r.python}; CPU time ${num(r.cpu_ns_per_node, ' ns/node')}`;
   } else if (name === 'tracer.vs_micrograd') {
     main = `${num(r.speedup, '×')}`;
-    details = `tape ${num(r.median_ms, ' ms')} vs micrograd ${num(r.micrograd_ms, ' ms')} on the same graph (per node, counting each side's own nodes: ${num(r.speedup_per_node, '×')}); same output and ∂out/∂x₀: ${r.same_result ? 'yes' : 'NO'}`;
+    details = `tape ${num(r.median_ms, ' ms')} vs micrograd ${num(r.micrograd_ms, ' ms')} on the same graph (per node, counting each side's own nodes: ${num(r.speedup_per_node, '×')}; by CPU time: ${num(r.speedup_cpu, '×')}); same output and ∂out/∂x₀: ${r.same_result ? 'yes' : 'NO'}`;
   } else if (name.startsWith('frontend.seed')) {
     main = `${num(r.median_us, ' µs')}`;
     details = `p95 ${num(r.p95_us, ' µs')}; ${r.nodes} nodes`;

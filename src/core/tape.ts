@@ -48,6 +48,16 @@ export class Tape {
     this.grad = new Float64Array(c);
   }
 
+  /**
+   * Empties the tape but keeps its arrays, so the next trace of a similar size (a training loop re-tracing
+   * every step) writes into memory that is already mapped instead of paying page faults on fresh pages.
+   */
+  reset(): void {
+    this.size = 0;
+    this.output = NONE;
+    this.meta.clear();
+  }
+
   /** A named leaf whose gradient we want. */
   input(name: string, value: number, span?: Span): number {
     const i = this.leaf(OP.input, value);
