@@ -154,6 +154,14 @@ export async function traceTarget(target: TraceTarget, options: TraceOptions, de
     let payload = buildPayload(engine, analysis, {
       title, digits: settings.digits, direction: settings.direction, pinned: options.pinned, version: options.version, sources,
     });
+    // Matrix entries (`W1[0,1]`) and inputs declared by included statements: name the line they come from.
+    const declared = new Map([...assignments.filter((a) => a.start >= start && a.end <= end), ...composed.included].map((a) => [a.name, describeAssignment(a)]));
+    for (const input of payload.inputs) {
+      if (sources[input.name]) continue;
+      const base = /^([^[\]]+)\[/.exec(input.name)?.[1] ?? input.name;
+      const where = declared.get(base);
+      if (where) input.source = where;
+    }
     payload.maxNodes = settings.maxNodes;
     if (analysis.graph.nodes.length > settings.maxNodes) payload = summarizePayload(engine, payload, settings.maxNodes);
     if (composed.included.length) {

@@ -107,3 +107,19 @@ test('LaTeX in a $$ block is read as math, and errors map to the document line',
   assert.equal(e.ok, false);
   if (!e.ok) assert.match(e.where ?? '', /^8:/);
 });
+
+test('matrix values declared in an earlier block are composed in, and each entry names its line', async () => {
+  const { traceTarget } = await tracer;
+  const text = '```math\nW1 = [[0.1, 0.2], [0.3, 0.4]]\nx = [1, 2]\n```\n\n```math\nh = relu(W1 * x)\nsum(h)\n```\n';
+  const doc = stubDoc(text, 'markdown', '/virtual/lessons/matrix.md');
+  stubState.docs.set(doc.uri.toString(), doc);
+  const start = text.indexOf('h = relu');
+  const o = await traceTarget({ uri: doc.uri as never, start, end: text.indexOf('\n```', start), lang: 'math' }, { interactive: false }, deps());
+  assert.ok(o.ok, JSON.stringify(o));
+  // relu(W1·x) = [0.5, 1.1], summed.
+  assert.ok(Math.abs(o.payload.value - 1.6) < 1e-12, String(o.payload.value));
+  const w = o.payload.inputs.find((i) => i.name === 'W1[1,0]');
+  assert.ok(w, o.payload.inputs.map((i) => i.name).join(', '));
+  assert.equal(w.grad, 1);
+  assert.equal(w.source, 'line 2: W1 = [[0.1, 0.2], [0.3, 0.4]]');
+});
