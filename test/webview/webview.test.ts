@@ -91,7 +91,9 @@ describe('graph webview in Chromium', () => {
     assert.notEqual(darkFill, lightFill, 'node colours follow the theme');
     assert.equal(darkFill, 'rgb(19, 50, 77)');
     assert.equal(await w.page.evaluate(() => document.getElementById('viewport')!.style.transform), zoomed, 'view kept across re-render');
+    await w.page.click('#btn-fit');
     await w.page.screenshot({ path: join(OUT_DIR, 'seed-dark.png') });
+    await w.page.click('#btn-zoom-in');
     // New numbers, same structure: labels change in place and the view stays.
     const r = await w.showGraph(payloadFor('(x^2+1)^3', { x: 3 }));
     assert.equal(r.mode, 'inplace');
