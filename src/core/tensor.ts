@@ -18,6 +18,15 @@ import type { Span } from './span';
 export type TensorValue = number | number[] | number[][];
 export type TensorValues = Readonly<Record<string, TensorValue>>;
 
+/**
+ * Matrix helpers the TypeScript front end accepts as plain calls (`matmul(W1, x)`), since TypeScript has no
+ * matrix operators; `+ - * / **` on arrays are elementwise there, as in numpy. A name the code declares itself wins.
+ */
+export const TS_TENSOR_FUNCTIONS: Readonly<Record<string, { op: IrOp; arity: number }>> = {
+  matmul: { op: 'matmul', arity: 2 }, dot: { op: 'dot', arity: 2 }, sum: { op: 'sum', arity: 1 }, mean: { op: 'mean', arity: 1 },
+  transpose: { op: 'transpose', arity: 1 }, relu: { op: 'relu', arity: 1 }, sigmoid: { op: 'sigmoid', arity: 1 },
+};
+
 const TENSOR_OPS: ReadonlySet<IrOp> = new Set<IrOp>(['array', 'matmul', 'mmul', 'emul', 'ediv', 'epow', 'transpose', 'sum', 'mean', 'dot']);
 
 /** A matrix-level value during lowering: its shape and its entries (row-major) as scalar IR. */
@@ -135,7 +144,8 @@ const VERB: Partial<Record<string, string>> = { add: 'add', sub: 'subtract', mul
  * are shared Expr objects (the tracer gives each one node). Shape errors are BackpropErrors with spans.
  */
 export function lowerTensors(program: Program, values: TensorValues = {}): { program: Program; values: Record<string, number> } {
-  const python = program.lang === 'python';
+  // `*` is elementwise in Python and TypeScript (numpy style), a matrix product in math (mathjs style).
+  const python = program.lang !== 'math';
   const groups: TensorGroup[] = [];
   const body: Assign[] = [];
   const scalarValues: Record<string, number> = {};

@@ -4,6 +4,7 @@ import type { Assign, Expr, Program } from './ir';
 import { LIMITS } from './limits';
 import type { OpName } from './ops';
 import { LineIndex, type Span } from './span';
+import { TS_TENSOR_FUNCTIONS } from './tensor';
 
 /*
  * The TypeScript front end: the TypeScript compiler's parser (syntax only, no type checker, nothing is ever
@@ -251,6 +252,14 @@ export function parseTypeScript(text: string): Program {
           if (c.questionDotToken || callee.questionDotToken) return refuse(node, `optional chaining '${snippet(node)}'`);
           return mathCall(c, callee.name.text);
         }
+        if (ts.isIdentifier(callee) && !scope.has(callee.text) && Object.hasOwn(TS_TENSOR_FUNCTIONS, callee.text)) {
+          const helper = TS_TENSOR_FUNCTIONS[callee.text];
+          for (const a of c.arguments) if (ts.isSpreadElement(a)) refuse(a, `spread arguments '${snippet(a)}'`);
+          if (c.arguments.length !== helper.arity) {
+            throw new BackpropError('unsupported', `${callee.text}() takes ${helper.arity} argument${helper.arity === 1 ? '' : 's'}, got ${c.arguments.length}`, span);
+          }
+          return { kids: [...c.arguments], build: (a) => ({ kind: 'op', op: helper.op, args: a, span, label: callee.text }) };
+        }
         const name = ts.isFunctionExpression(unwrap(callee)) || ts.isArrowFunction(unwrap(callee)) ? 'a function expression' : `'${snippet(callee)}'`;
         return refuse(node, `call of ${name} (only Math.* functions can be called)`);
       }
@@ -268,8 +277,16 @@ export function parseTypeScript(text: string): Program {
       }
       case ts.SyntaxKind.ElementAccessExpression:
         return refuse(node, `indexing '${snippet(node)}'`);
-      case ts.SyntaxKind.ArrayLiteralExpression:
-        return refuse(node, 'an array literal (arrays are not supported yet)');
+      case ts.SyntaxKind.ArrayLiteralExpression: {
+        // Vectors and matrices: tensor.ts unrolls them (and checks shapes) before tracing.
+        const items = (node as ts.ArrayLiteralExpression).elements;
+        if (!items.length) return refuse(node, 'an empty array');
+        for (const e of items) {
+          if (ts.isSpreadElement(e)) refuse(e, `spread '${snippet(e)}'`);
+          if (ts.isOmittedExpression(e)) refuse(node, 'an array with a hole');
+        }
+        return { kids: [...items], build: (a) => ({ kind: 'op', op: 'array', args: a, span }) };
+      }
       case ts.SyntaxKind.ObjectLiteralExpression:
         return refuse(node, 'an object literal');
       case ts.SyntaxKind.StringLiteral:

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze, type Analysis } from '../../src/core/analyze';
 import { gradientCheck } from '../../src/core/gradcheck';
+import { parseTypeScript } from '../../src/core/ts-frontend';
 import { elementName, tensorGradients, tensorToMermaid, tensorView, type TensorValue } from '../../src/core/tensor';
 import { assertGraphInvariants, close } from './helpers';
 
@@ -117,6 +118,27 @@ test('1.2 network from Python (np.array literals, @, np.maximum, torch.sigmoid, 
   const a = ok(PYTHON_NET, { lang: 'python' });
   checkNetwork(a, { W1: 'W1', b1: 'b1', W2: 'W2', b2: 'b2' });
   assert.equal(a.lang, 'python');
+});
+
+const TS_NET = `const W1: number[][] = [[0.5, -0.3], [0.2, 0.8], [-0.4, 0.6]];
+const b1 = [0.1, -0.1, 0.2];
+const W2 = [[0.3, -0.6, 0.9]];
+const b2 = [0.05];
+const x = [1.0, 0.5];
+const y = 1;
+const h = relu(matmul(W1, x) + b1);
+const p = sigmoid(matmul(W2, h) + b2);
+const L = -(y * Math.log(p) + (1 - y) * Math.log(1 - p));`;
+
+test('1.2 network from TypeScript (array literals, matmul/relu/sigmoid helpers, elementwise operators)', () => {
+  const a = ok(TS_NET, { lang: 'ts', tsParser: parseTypeScript });
+  checkNetwork(a, { W1: 'W1', b1: 'b1', W2: 'W2', b2: 'b2' });
+  // Math.max(0, z) is the same ReLU, elementwise.
+  const b = ok(TS_NET.replace('relu(', 'Math.max(0, '), { lang: 'ts', tsParser: parseTypeScript });
+  assert.equal(b.value, a.value);
+  // A helper name the code declares itself is not ours: refused as an unknown call, never guessed.
+  const r = analyze('function matmul(a: number, b: number) { return a; }\nconst z = matmul(1, 2);', { lang: 'ts', tsParser: parseTypeScript });
+  assert.ok(!r.ok);
 });
 
 test('1.2 network with the weights given as values (the CLI --at W1=[[…]] path), and independent finite differences', () => {
