@@ -224,6 +224,37 @@ describe('graph webview in Chromium', () => {
     await w.page.close();
   });
 
+  test('a collapsed subexpression opens when clicked (and reveals its source)', async () => {
+    const w = await h.newPage('vscode-light');
+    const terms: string[] = [];
+    const values: Record<string, number> = {};
+    for (let i = 0; i < 8; i++) {
+      terms.push(`tanh(w${i}*x${i}+b${i})`);
+      Object.assign(values, { [`w${i}`]: 0.5, [`x${i}`]: i / 8, [`b${i}`]: 0.1 });
+    }
+    const payload = payloadFor(terms.join(' + '), values, { maxNodes: 20 }, false);
+    await w.showGraph(payload);
+    const collapsedIds = () => w.page.evaluate(() => [...document.querySelectorAll('#diagram g.node')]
+      .filter((g) => /⋯ \+\d+ nodes/.test(g.textContent ?? '')).map((g) => (g as SVGGElement).dataset.node ?? ''));
+    const before = await collapsedIds();
+    const shownBefore = await w.page.locator('#diagram g.node').count();
+    assert.ok(shownBefore <= 20 && before.length > 0, `${shownBefore} shown, ${before.length} collapsed`);
+    const target = before[0];
+    const n = await afterCount(w);
+    await w.page.click(`#diagram g.node[data-node="${target}"]`);
+    const reveal = await w.waitForMessage('reveal', n) as Extract<FromWebview, { kind: 'reveal' }>;
+    assert.equal(reveal.nodeId, target);
+    // Opened: the node is drawn as itself (no "⋯ +N nodes") and some of what it hid is drawn beside it.
+    await w.page.waitForFunction((id) => {
+      const g = document.querySelector(`#diagram g.node[data-node="${id}"]`);
+      return !!g && !/⋯/.test(g.textContent ?? '');
+    }, target, { timeout: 30_000 });
+    const inside = payload.graph.edges.filter((e) => e.to === target).map((e) => e.from);
+    const drawnIds = await w.page.evaluate(() => [...document.querySelectorAll('#diagram g.node')].map((g) => (g as SVGGElement).dataset.node));
+    assert.ok(inside.every((id) => drawnIds.includes(id)), 'its operands are drawn');
+    await w.page.close();
+  });
+
   test('an error message is readable and the last good graph stays (dimmed) underneath', async () => {
     const w = await h.newPage('vscode-light');
     await w.showGraph(payloadFor('x*x', { x: 3 }));
