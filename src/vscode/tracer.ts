@@ -102,7 +102,9 @@ export async function traceTarget(target: TraceTarget, options: TraceOptions, de
     const targetText = text.slice(start, end);
     if (!targetText.trim()) return { ok: false, message: 'nothing to trace: the selection is empty' };
     const lang = traceLang(doc, target.lang, targetText);
+    const started = Date.now();
     const engine = loadEngine();
+    const loadedMs = Date.now() - started;
 
     // The target alone first: its free variables decide which earlier statements are needed.
     const alone = engine.parseProgram(lang === 'math' ? latexToMath(targetText) : targetText, lang as Lang);
@@ -164,9 +166,8 @@ export async function traceTarget(target: TraceTarget, options: TraceOptions, de
     }
     payload.maxNodes = settings.maxNodes;
     if (analysis.graph.nodes.length > settings.maxNodes) payload = summarizePayload(engine, payload, settings.maxNodes);
-    if (composed.included.length) {
-      deps.log.info(`traced ${title} with ${composed.included.length} earlier statement(s): ${composed.included.map((a) => a.name).join(', ')}`);
-    }
+    const withEarlier = composed.included.length ? ` with earlier statement(s) ${composed.included.map((a) => a.name).join(', ')}` : '';
+    deps.log.info(`traced ${title} (${lang}, ${analysis.graph.nodes.length} nodes)${withEarlier} in ${Date.now() - started} ms${loadedMs > 50 ? ` (engine load ${loadedMs} ms)` : ''}`);
     return { ok: true, payload, segments: composed.segments, analysis, lang: lang as Lang };
   } catch (e) {
     deps.log.error('trace failed unexpectedly', e instanceof Error ? (e.stack ?? e.message) : String(e));
