@@ -48,8 +48,8 @@ export function describe(r: BenchRecord): [string, string, string, string, strin
   return [name, n, main, details, target];
 }
 
-export function table(records: BenchRecord[]): string {
-  const rows = records.map(describe);
+export function table(all: BenchRecord[]): string {
+  const rows = all.filter((r) => r.name !== 'machine' && r.name !== 'run').map(describe);
   const head: [string, string, string, string, string] = ['benchmark', 'n', 'median', 'details', 'target'];
   const widths = [0, 1, 2].map((i) => Math.max(head[i].length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `${r[0].padEnd(widths[0])}  ${r[1].padStart(widths[1])}  ${r[2].padStart(widths[2])}  ${r[4] ? `[${r[4]}]  ` : ''}${r[3]}`;
@@ -58,7 +58,11 @@ export function table(records: BenchRecord[]): string {
 
 export interface Machine { cpu: string; nproc: number; node: string; python: string; chromium: string; load: string; date: string; os: string }
 
-export function markdown(records: BenchRecord[], machine: Machine, command: string): string {
+export function markdown(all: BenchRecord[], current: Machine, command: string): string {
+  // A run records the machine it ran on (first record) and how long it took (last record).
+  const machine = (all.find((r) => r.name === 'machine') as unknown as Machine | undefined) ?? current;
+  const run = all.find((r) => r.name === 'run');
+  const records = all.filter((r) => r.name !== 'machine' && r.name !== 'run');
   const md = (s: string) => s.replace(/\|/g, '\\|');
   const out: string[] = [];
   out.push('# Benchmarks', '');
@@ -68,7 +72,8 @@ export function markdown(records: BenchRecord[], machine: Machine, command: stri
   out.push(`- CPU: ${machine.cpu}, ${machine.nproc} cores (nproc)`);
   out.push(`- OS: ${machine.os}`);
   out.push(`- Node ${machine.node}; ${machine.python}; ${machine.chromium}`);
-  out.push(`- Load average at the start of the run: ${machine.load} (other work shares these 2 cores)`);
+  out.push(`- Load average (1, 5, 15 min) at the start of the run: ${machine.load}${run ? `; at the end: ${String(run.load_end)}` : ''} (other engineers' builds, tests and Chromium share these 2 cores)`);
+  if (run) out.push(`- The whole run took ${num((run.median_ms as number) / 1000, ' s')}`);
   out.push('', '## How to run', '');
   out.push('```sh', 'npm run bench                                   # readable table', 'npm run -s bench -- --json                      # one JSON object per line', 'npm run bench -- --only tracer,micrograd        # some sections (tracer micrograd frontends hover view footprint)', 'npm run bench -- --markdown docs/BENCHMARKS.md  # also rewrite this file', '```', '');
   out.push(`This file: \`${command}\`.`, '');
@@ -77,7 +82,10 @@ export function markdown(records: BenchRecord[], machine: Machine, command: stri
   out.push('| target | measured | status |', '|---|---|---|');
   for (const r of targets) {
     const d = describe(r);
-    out.push(`| ${md(r.target!)} | ${md(`${d[0]}${d[1] ? ` n=${d[1]}` : ''}: ${d[2]}`)} | ${r.unavailable ? 'not measured' : r.met ? '**met**' : '**not met**'} |`);
+    let measured = d[2];
+    if (r.name.startsWith('hover.')) measured = `p95 ${num(r.p95_us, ' µs')} (median ${num(r.median_us, ' µs')})`;
+    if (r.name === 'view.render') measured = `cold ${num(r.cold_ms, ' ms')}, warm ${num(r.warm_numbers_ms, ' ms')} (new numbers) / ${num(r.warm_structure_ms, ' ms')} (new structure)`;
+    out.push(`| ${md(r.target!)} | ${md(`${d[0]}${d[1] ? ` n=${d[1]}` : ''}: ${measured}`)} | ${r.unavailable ? 'not measured' : r.met ? '**met**' : '**not met**'} |`);
   }
   out.push('', '## All results', '');
   out.push('| benchmark | n | median | details |', '|---|---|---|---|');

@@ -107,6 +107,9 @@ async function main(): Promise<void> {
   } else {
     const only = arg('--only')?.split(',') ?? SECTIONS;
     const started = performance.now();
+    const machineRecord = { name: 'machine', median_ms: NaN, ...info } as BenchRecord;
+    records.push(machineRecord);
+    if (json) process.stdout.write(`${line(machineRecord)}\n`);
     if (!json) process.stdout.write(`Backprop Graph benchmark — ${info.cpu}, ${info.nproc} cores, node ${info.node}, load ${info.load}\n\n`);
     for (const s of SECTIONS.filter((x) => only.includes(x))) {
       const mine: BenchRecord[] = [];
@@ -117,7 +120,10 @@ async function main(): Promise<void> {
       });
       if (!json) process.stdout.write(`${table(mine)}\n\n`);
     }
-    if (!json) process.stdout.write(`whole run: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    const runRecord: BenchRecord = { name: 'run', median_ms: Math.round(performance.now() - started), sections: only.join(','), load_end: loadavg().map((l) => l.toFixed(2)).join(', ') };
+    records.push(runRecord);
+    if (json) process.stdout.write(`${line(runRecord)}\n`);
+    else process.stdout.write(`whole run: ${(runRecord.median_ms / 1000).toFixed(1)} s\n`);
   }
   if (rendered && !mdPath) process.stdout.write(`${table(records)}\n`);
   if (mdPath) {
