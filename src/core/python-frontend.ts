@@ -320,6 +320,15 @@ export function parsePython(text: string): Program {
           i += 2;
           continue;
         }
+        // x.sum(), x.mean(), x.item(): the numpy/torch methods lessons use on a finished value.
+        const open = tokens[i + 2];
+        const close = tokens[i + 3];
+        if (i + 3 < to && attr.kind === 'name' && ['sum', 'mean', 'item'].includes(attr.text) && open.text === '(' && close.text === ')') {
+          const a = operands.pop()!;
+          operands.push(attr.text === 'item' ? a : build(attr.text as IrOp, [a], span(a.span.start, close.end), `.${attr.text}()`));
+          i += 4;
+          continue;
+        }
         refuse(t, `attribute access '.${attr?.kind === 'name' ? attr.text : ''}'`, attr?.end ?? t.end);
       }
       if (t.text === '(') refuse(t, 'calling the result of an expression');

@@ -116,6 +116,17 @@ test('refusals name the construct and its line:col', () => {
   }
 });
 
+test('methods on a finished value: .sum(), .mean(), .item(), .T', () => {
+  const r = analyze('x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\ny = (x ** 2).sum()\ny.backward()', { lang: 'python' });
+  assert.ok(r.ok);
+  assert.equal(r.value.value, 14);
+  assert.deepEqual([r.value.gradients['x[0]'], r.value.gradients['x[1]'], r.value.gradients['x[2]']], [2, 4, 6]);
+  const m = analyze('x = np.array([1.0, 3.0])\n(x * 2).mean().item()', { lang: 'python' });
+  assert.ok(m.ok);
+  assert.equal(m.value.value, 4);
+  assert.match(refusal('y = x.sum(0)').message, /attribute access '.sum'/);
+});
+
 test('a final expression after assignments is the output', () => {
   assert.equal(run('y = x * 2\ny', { x: 4 }).value, 8);
 });
