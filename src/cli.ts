@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { Analysis } from './core/analyze';
 import type { Direction } from './core/mermaid';
 import { loadEngine } from './node/lazy';
+import { buildPayload, shortTitle } from './payload';
+import { selfContainedHtml } from './webview-html';
 
 const USAGE = `usage: backprop-graph [EXPR|-] [--lang math|ts] [--at NAME=VALUE[,NAME=VALUE...]]...
                       [--format text|mermaid|json|html] [--out FILE] [--digits N] [--direction LR|TB|RL|BT]
@@ -169,9 +171,10 @@ export function renderJson(a: Analysis): string {
 }
 
 function renderHtml(a: Analysis, text: string, o: CliOptions): string {
-  // HTML_PENDING: wired to src/webview-html.ts once the webview lands.
-  void a; void text; void o; void join;
-  throw new UsageError('--format html is not available yet');
+  const media = join(__dirname, '..', 'media', 'dist');
+  const sources = Object.fromEntries(Object.keys(o.values).map((k) => [k, '--at']));
+  const payload = buildPayload(loadEngine(), a, { title: shortTitle(text), digits: Math.min(o.digits, 4), direction: o.direction, sources });
+  return selfContainedHtml({ script: readFileSync(join(media, 'webview.js'), 'utf8'), css: readFileSync(join(media, 'webview.css'), 'utf8'), payload });
 }
 
 function readStdin(): string {

@@ -9,7 +9,7 @@ import { describe, it, before } from 'node:test';
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 
 function cli(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { input: input ?? '', encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { input: input ?? '', encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -62,6 +62,22 @@ describe('CLI: the main job', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('html is one self-contained offline page: inline nonce-d script, CSP without network, the graph embedded', () => {
+    const r = cli(['(x^2+1)^3', '--at', 'x=2', '--format', 'html']);
+    assert.equal(r.code, 0, r.stderr);
+    const html = r.stdout;
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1]?.replace(/&#39;/g, "'");
+    assert.ok(csp, 'has a CSP');
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-[0-9a-f]{16,}'/);
+    assert.doesNotMatch(csp, /https?:/);
+    assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=|<img[^>]+src="?https?:/i, 'loads nothing from outside');
+    const scripts = html.match(/<script\b[^>]*>/g) ?? [];
+    for (const tag of scripts) assert.match(tag, /nonce=|type="application\/json"/, tag);
+    assert.ok(html.includes('"value":125'), 'payload embedded');
+    assert.ok(html.length > 100_000, 'Mermaid and the webview script are inlined');
   });
 
   it('writes NaN and infinities in JSON as strings, with warnings', () => {
