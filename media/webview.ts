@@ -820,10 +820,31 @@ window.addEventListener('resize', () => {
   if (drawn) panzoom.set(panzoom.view);
 });
 
+/**
+ * Mermaid's first render pays for its lazy set-up (diagram registry, theme, layout engine). Pay it with a
+ * two-node diagram while the extension is still computing the graph, unless a graph is already waiting.
+ */
+async function warmUp(): Promise<void> {
+  if (latest) return;
+  rendering = true;
+  try {
+    initMermaid(themeFromBody(document.body));
+    await mermaid.render('bp-warm', 'flowchart LR\n  a["warm"] -->|"∂ 1"| b("up")\n', renderHost());
+  } catch {
+    // Only a warm-up: the real render reports its own errors.
+  } finally {
+    renderHost().replaceChildren();
+    rendering = false;
+    if (dirty) void pump();
+  }
+}
+
 setPhase({ kind: 'loading' });
 if (saved?.payload) {
   latest = saved.payload;
   setPinned(saved.payload.pinned);
   requestDraw();
+} else {
+  void warmUp();
 }
 post({ kind: 'ready' });
