@@ -4,7 +4,7 @@
  * it in: only `import type` from src/core and src/node/engine.
  */
 import * as vscode from 'vscode';
-import { LessonCodeLensProvider } from './vscode/codelens';
+import { addLessonFolder, LessonCodeLensProvider } from './vscode/codelens';
 import { registerCommands } from './vscode/commands';
 import { DerivativeHoverProvider } from './vscode/hover';
 import { GraphPanel, GraphPanelSerializer, VIEW_TYPE, type PanelDeps } from './vscode/panel';
@@ -16,6 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const deps: PanelDeps = { log, state: context.workspaceState, extensionUri: context.extensionUri };
   const selector: vscode.DocumentSelector = LANGUAGES.map((language) => ({ language }));
   const lenses = new LessonCodeLensProvider();
+  addLessonFolder(vscode.Uri.joinPath(context.extensionUri, 'lessons'));
   context.subscriptions.push(
     log,
     ...registerCommands(deps),

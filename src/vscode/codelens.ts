@@ -7,8 +7,16 @@ import * as vscode from 'vscode';
 import { readSettings } from './settings';
 import { lensSpots } from './text/scan';
 
-/** Lesson files by glob; a notebook cell matches through its notebook's path. */
+/** Folders whose files are always lessons: the example lessons shipped inside the extension. */
+const lessonFolders: string[] = [];
+
+export function addLessonFolder(folder: vscode.Uri): void {
+  lessonFolders.push(folder.path.endsWith('/') ? folder.path : `${folder.path}/`);
+}
+
+/** Lesson files by glob (or shipped with the extension); a notebook cell matches through its notebook's path. */
 export function isLessonFile(doc: vscode.TextDocument, globs: readonly string[]): boolean {
+  if (lessonFolders.some((f) => doc.uri.path.startsWith(f))) return true;
   return globs.some((pattern) => vscode.languages.match({ pattern }, doc) > 0);
 }
 

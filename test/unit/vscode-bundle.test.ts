@@ -21,7 +21,7 @@ const vscode = {
   EventEmitter: class { constructor() { this.event = () => disposable; } fire() {} dispose() {} },
   window: { createOutputChannel: () => ({ info() {}, warn() {}, error() {}, dispose() {} }), registerWebviewPanelSerializer: api.registerWebviewPanelSerializer },
   commands: api, languages: api, workspace: api,
-  Uri: { joinPath: (...a) => a }, ViewColumn: { Beside: -2, One: 1 },
+  Uri: { joinPath: (...a) => ({ path: a.join('/') }) }, ViewColumn: { Beside: -2, One: 1 },
 };
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (r, ...rest) { return r === 'vscode' ? 'vscode' : resolve.call(this, r, ...rest); };
