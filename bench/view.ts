@@ -22,23 +22,24 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 const FUNCS = ['tanh', 'sin', 'exp', 'sigmoid', 'cos'];
 
 /**
- * A math expression whose graph has exactly `nodes` nodes: the seed `(x^2+1)^3` (7 nodes), then terms
- * `+ f(x*c)` (4 nodes each: the constant, ×, f, +) and a tail of `+ x` / `+ x*x` / `+ x*x*x` (1–3 nodes).
- * `variant` changes the functions (a different structure of the same size); `scale` changes only numbers.
+ * A math expression whose graph has exactly `nodes` nodes: the seed `(x^2+1)^3` (7 nodes), terms `+ f(x*c)`
+ * (4 nodes each: the constant, ×, f, +) and a tail of `+ x` / `+ x*x` / `+ x*x*x` (1–3 nodes).
+ * `variant` > 0 gives a different structure of the same size (the seed moves among the terms, so the edges
+ * between node ids differ, and the functions rotate); `scale` changes only numbers.
  */
-const BASES = ['(x^2+1)^3', '(x*2+1)^3', '(x^2-1)^3', '(x^2+1)*3', '(x/2+1)^3'];
+const BASES = ['(x^2+1)^3', '(1+x^2)^3', '3*(x^2+1)', '(1+x*2)^3', '2^(x*3+1)'];
 export function sizedExpression(nodes: number, variant = 0, scale = 1): string {
-  let text = BASES[variant % BASES.length];
+  const terms: string[] = [];
   let count = 7;
-  let k = 0;
-  while (count + 4 <= nodes) {
+  for (let k = 0; count + 4 <= nodes; k++) {
     const c = round((0.1 + (k % 17) * 0.05) * scale);
-    text += ` + ${FUNCS[(k + variant) % FUNCS.length]}(x*${c})`;
+    terms.push(`${FUNCS[(k + variant) % FUNCS.length]}(x*${c})`);
     count += 4;
-    k++;
   }
+  const at = variant === 0 ? 0 : Math.min(terms.length, 1 + ((variant * 7) % (terms.length + 1)));
+  terms.splice(at, 0, BASES[variant % BASES.length]);
   const tail = ['', ' + x', ' + x*x', ' + x*x*x'][nodes - count];
-  return text + tail;
+  return terms.join(' + ') + tail;
 }
 
 let version = 0;
