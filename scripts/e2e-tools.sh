@@ -58,8 +58,16 @@ else
 }
 EOF
   # ~/.npmrc may point nodedir at the system Node 20 headers: native modules must build against Node 24.
-  (cd "$CS_DIR" && PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
-    "$NPM" install --no-audit --no-fund --save-exact "code-server@$CODE_SERVER_VERSION")
+  # One retry: a registry hiccup or an interrupted native build should not fail the whole test run.
+  for attempt in 1 2; do
+    status=0
+    (cd "$CS_DIR" && PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
+      "$NPM" install --no-audit --no-fund --save-exact "code-server@$CODE_SERVER_VERSION") || status=$?
+    ((status == 0)) && break
+    echo "e2e-tools: npm install of code-server exited with $status (attempt $attempt of 2)" >&2
+    ((attempt == 2)) && exit "$status"
+    rm -rf "$CS_DIR/node_modules" "$CS_DIR/package-lock.json"
+  done
   # Smoke check: the installed server starts under Node 24 far enough to report its version.
   # (--config points at a throwaway file: without it code-server writes ~/.config/code-server/config.yaml.)
   probe_dir="$(mktemp -d)"
