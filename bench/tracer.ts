@@ -29,7 +29,34 @@ function summarize(name: string, n: number, timings: TracerTiming[]): BenchRecor
 
 const RUNS: Record<number, number> = { 1e3: 201, 1e4: 51, 1e5: 15, 1e6: 9 };
 
+/**
+ * What it costs this machine to hand out fresh memory: first writes to a new 256 MB Float64Array, one per
+ * 4 KB page. The tape of a 1e6-term graph is 205 MB of fresh typed arrays, so this bounds what a fresh tape
+ * must pay before any tracing work.
+ */
+function pageFaults(emit: (r: BenchRecord) => void): void {
+  const times: number[] = [];
+  const bytes = 256 * 1024 * 1024;
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    const a = new Float64Array(bytes / 8);
+    for (let i = 0; i < a.length; i += 512) a[i] = 1;
+    times.push(performance.now() - t0);
+  }
+  const m = median(times);
+  const pages = bytes / 4096;
+  emit({
+    name: 'machine.fresh_memory',
+    median_ms: round(m),
+    runs: times.length,
+    mb: bytes / 1024 / 1024,
+    us_per_page: round((m * 1e3) / pages),
+    ns_per_tape_node: round(((m * 1e6) / pages) * (41 / 4096)),
+  });
+}
+
 export function tracerSection(emit: (r: BenchRecord) => void): void {
+  pageFaults(emit);
   // Warm the JIT on a mid-size graph first, as a long-running extension host would be.
   const warm = inputValues(1e4);
   for (let i = 0; i < 20; i++) balanced(warm);
