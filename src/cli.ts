@@ -1,6 +1,6 @@
 /**
  * backprop-graph: the engine without VS Code.
- *   backprop-graph [EXPR|-] [--lang math|ts] [--at NAME=VALUE[,NAME=VALUE…]]… [--format text|mermaid|json|html]
+ *   backprop-graph [EXPR|-] [--lang math|ts|python] [--at NAME=VALUE[,NAME=VALUE…]]… [--format text|mermaid|json|html]
  *                  [--out FILE] [--digits N] [--direction LR|TB|RL|BT]
  * Exit codes: 0 success; 2 bad input or usage (one line on stderr naming the problem and where); 1 internal error.
  */
@@ -8,11 +8,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Analysis } from './core/analyze';
 import type { Direction } from './core/mermaid';
+import type { TensorValue } from './core/tensor';
 import { loadEngine } from './node/lazy';
 import { buildPayload, shortTitle } from './payload';
 import { selfContainedHtml } from './webview-html';
 
-const USAGE = `usage: backprop-graph [EXPR|-] [--lang math|ts] [--at NAME=VALUE[,NAME=VALUE...]]...
+const USAGE = `usage: backprop-graph [EXPR|-] [--lang math|ts|python] [--at NAME=VALUE[,NAME=VALUE...]]...
                       [--format text|mermaid|json|html] [--out FILE] [--digits N] [--direction LR|TB|RL|BT]
 
 Traces EXPR (math like "(x^2+1)^3" or TypeScript like "Math.sin(x ** 2 + 1)"; read from stdin when absent
@@ -21,15 +22,19 @@ or "-"), runs reverse-mode autodiff, and prints every node's value and gradient 
 examples:
   backprop-graph "(x^2+1)^3" --at x=2
   backprop-graph "Math.tanh(w * x + b)" --at w=0.5,x=2,b=-1 --format mermaid
-  echo "x ** 3 + 2 * x" | backprop-graph --at x=1 --format json`;
+  echo "x ** 3 + 2 * x" | backprop-graph --at x=1 --format json
+  backprop-graph "sum(relu(W * v))" --at "W=[[1,-2],[3,4]],v=[1,1]"
+
+VALUE is a number, or a vector/matrix as a JSON array.`;
 
 /** A user mistake: reported as one line on stderr with exit code 2, never a stack trace. */
 class UsageError extends Error {}
 
 interface CliOptions {
   expr?: string;
-  lang: 'math' | 'ts' | 'auto';
-  values: Record<string, number>;
+  lang: 'math' | 'ts' | 'python' | 'auto';
+  /** Numbers, or vectors/matrices given as JSON arrays (`--at W1=[[1,2],[3,4]]`). */
+  values: Record<string, TensorValue>;
   format: 'text' | 'mermaid' | 'json' | 'html';
   out?: string;
   digits: number;
@@ -38,8 +43,48 @@ interface CliOptions {
 
 const NAME = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
 
-export function parseValues(spec: string, into: Record<string, number>): void {
-  for (const part of spec.split(',')) {
+/** Splits `x=1,W=[[1,2],[3,4]]` at the commas outside brackets. */
+function splitTopLevel(spec: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < spec.length; i++) {
+    const c = spec[i];
+    if (c === '[') depth++;
+    else if (c === ']') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(spec.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(spec.slice(start));
+  return parts;
+}
+
+/** A number, or a vector/matrix of finite numbers as a JSON array. */
+function parseValue(raw: string, item: string): TensorValue {
+  if (raw.startsWith('[')) {
+    let v: unknown;
+    try {
+      v = JSON.parse(raw);
+    } catch {
+      throw new UsageError(`--at ${item}: '${raw}' is not a JSON array of numbers`);
+    }
+    const isRow = (r: unknown): r is number[] => Array.isArray(r) && r.length > 0 && r.every((x) => typeof x === 'number' && Number.isFinite(x));
+    if (isRow(v)) return v;
+    if (Array.isArray(v) && v.length > 0 && v.every(isRow)) {
+      if (v.some((row) => row.length !== v[0].length)) throw new UsageError(`--at ${item}: the rows of a matrix must have the same length`);
+      return v;
+    }
+    throw new UsageError(`--at ${item}: expected a vector [1, 2] or a matrix [[1, 2], [3, 4]] of finite numbers`);
+  }
+  const value = raw === '' ? NaN : Number(raw);
+  if (!Number.isFinite(value)) throw new UsageError(`--at ${item}: '${raw}' is not a finite number`);
+  return value;
+}
+
+export function parseValues(spec: string, into: Record<string, TensorValue>): void {
+  for (const part of splitTopLevel(spec)) {
     const item = part.trim();
     if (!item) continue;
     const eq = item.indexOf('=');
@@ -47,9 +92,7 @@ export function parseValues(spec: string, into: Record<string, number>): void {
     const name = item.slice(0, eq).trim();
     const raw = item.slice(eq + 1).trim();
     if (!NAME.test(name)) throw new UsageError(`--at ${item}: '${name}' is not a variable name`);
-    const value = raw === '' ? NaN : Number(raw);
-    if (!Number.isFinite(value)) throw new UsageError(`--at ${item}: '${raw}' is not a finite number`);
-    into[name] = value;
+    into[name] = parseValue(raw, item);
   }
 }
 
@@ -70,7 +113,7 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' | 'versi
       case '-v': case '--version': return 'version';
       case '--lang': {
         const v = value();
-        if (v !== 'math' && v !== 'ts' && v !== 'auto') throw new UsageError(`--lang ${v}: expected math or ts`);
+        if (v !== 'math' && v !== 'ts' && v !== 'python' && v !== 'auto') throw new UsageError(`--lang ${v}: expected math, ts or python`);
         o.lang = v;
         break;
       }
@@ -119,7 +162,8 @@ export function renderText(a: Analysis, text: string, o: CliOptions): string {
   const fmt = (v: number) => formatNumber(v, o.digits);
   const out: string[] = [];
   out.push(`expression: ${text.replace(/\s+/g, ' ').trim()}`);
-  out.push(`language:   ${a.lang === 'ts' ? 'TypeScript' : 'math'}${a.detected ? ' (detected; use --lang to choose)' : ''}`);
+  const langName = { math: 'math', ts: 'TypeScript', python: 'Python' }[a.lang];
+  out.push(`language:   ${langName}${a.detected ? ' (detected; use --lang to choose)' : ''}`);
   out.push(`value:      ${fmt(a.value)}`);
   out.push('');
   out.push('nodes (forward value, gradient ∂out/∂node):');
@@ -138,10 +182,25 @@ export function renderText(a: Analysis, text: string, o: CliOptions): string {
   }
   out.push(grows.length > 1 ? table(grows).replace(/^/gm, '  ') : '  (no inputs: the expression has no variables)');
   if (a.check?.skipped) out.push(`  ${a.check.skipped}`);
+  if (a.tensor) {
+    const { formatTensor, shapeText, tensorGradients } = loadEngine();
+    out.push('');
+    out.push('tensor view (one node per matrix op):');
+    for (const n of a.tensor.nodes) {
+      const title = n.kind === 'op' && n.name !== undefined ? `${n.name} = ${n.label}` : n.name ?? n.label;
+      out.push(`  ${title}  ${shapeText(n.shape)}  value ${formatTensor(n.value, o.digits)}`);
+    }
+    out.push('');
+    out.push('gradient of the output with respect to each input tensor:');
+    for (const [name, g] of Object.entries(tensorGradients(a.graph))) out.push(`  ∂/∂${name} = ${formatTensor(g, o.digits)}`);
+  }
   if (a.symbolic?.length) {
     out.push('');
     out.push('symbolic derivatives:');
-    for (const s of a.symbolic) out.push(`  ∂/∂${s.variable} = ${s.derivative ?? `(${s.unavailable})`}`);
+    const reasons = new Set(a.symbolic.map((s) => s.unavailable));
+    // One reason for all (e.g. a matrix program): say it once rather than per element.
+    if (a.symbolic.length > 1 && reasons.size === 1 && !reasons.has(undefined)) out.push(`  (${a.symbolic[0].unavailable})`);
+    else for (const s of a.symbolic) out.push(`  ∂/∂${s.variable} = ${s.derivative ?? `(${s.unavailable})`}`);
   }
   if (a.graph.warnings.length) {
     out.push('');
@@ -167,6 +226,8 @@ export function renderJson(a: Analysis): string {
     warnings: graph.warnings,
     check: a.check?.rows,
     symbolic: a.symbolic,
+    // Matrix programs: each input tensor's gradient in its own shape (`gradients` has one entry per element).
+    tensorGradients: a.tensor ? loadEngine().tensorGradients(a.graph) : undefined,
   }, jsonNumber, 2) + '\n';
 }
 

@@ -166,3 +166,35 @@ describe('CLI: the selected code is never executed', () => {
     }
   });
 });
+
+describe('CLI: Python and matrices', () => {
+  it('reads a seed notebook cell as Python, taking x from its torch.tensor line', () => {
+    const cell = 'x = torch.tensor([2.0], requires_grad=True)\ny = torch.sin(x**2 + 1)\ny.backward()\nprint(x.grad)\n';
+    const r = cli(['--format', 'json'], cell);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.lang, 'python');
+    assert.equal(j.value, Math.sin(5));
+    assert.ok(Math.abs(j.gradients.x - 4 * Math.cos(5)) < 1e-12);
+  });
+
+  it('takes vectors and matrices with --at NAME=[[…]] and reports each tensor gradient in its shape', () => {
+    const r = cli(['sum(relu(W * v))', '--at', 'W=[[1,-2],[3,4]],v=[1,1]', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.value, 7);
+    assert.deepEqual(j.tensorGradients, { W: [[0, 0], [1, 1]], v: [3, 4] });
+    assert.equal(j.gradients['W[1,0]'], 1);
+    const text = cli(['sum(relu(W * v))', '--at', 'W=[[1,-2],[3,4]]', '--at', 'v=[1,1]']);
+    assert.match(text.stdout, /∂\/∂W = \[\[0, 0\], \[1, 1\]\]/);
+  });
+
+  it('refuses malformed matrices and shape mismatches with exit 2', () => {
+    const bad = cli(['sum(W * v)', '--at', 'W=[[1,2],[3]],v=[1,1]']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--at W=\[\[1,2\],\[3\]\]/);
+    const shape = cli(['sum(W * v)', '--at', 'W=[[1,2],[3,4]],v=[1,1,1]']);
+    assert.equal(shape.code, 2);
+    assert.match(shape.stderr, /^backprop-graph: 1:\d+: .*cannot multiply 2×2 by 3/);
+  });
+});
