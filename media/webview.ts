@@ -7,6 +7,7 @@ import mermaid from 'mermaid';
 import './webview.css';
 import type { FromWebview, GraphPayload, ToWebview, WebviewState } from '../src/protocol';
 import type { GraphModel } from '../src/core/graph';
+import type { TensorGraph, TensorNode, TensorValue } from '../src/core/tensor';
 import { formatNumber } from '../src/core/format';
 import { toMermaid } from '../src/core/mermaid';
 import { summarize } from '../src/core/summarize';
@@ -51,7 +52,12 @@ interface Drawn {
   /** Parallel to graph.edges (undefined when an edge could not be matched). */
   edgePaths: (SVGPathElement | undefined)[];
   edgeLabels: (SVGGElement | undefined)[];
+  /** Set in the tensor view: what is drawn is this graph (one node per matrix op), not `graph`. */
+  tensor?: TensorGraph;
 }
+
+/** Matrix programs have two drawings of one trace: one node per matrix op, or every scalar node. */
+type GraphView = 'tensor' | 'scalar';
 
 type Phase = { kind: 'loading' } | { kind: 'error'; message: string; where?: string } | { kind: 'data' };
 
@@ -67,11 +73,19 @@ let pinned = false;
 let step: { mode: StepMode; index: number } | undefined;
 let playTimer: number | undefined;
 let stepMode: StepMode = 'backward';
+/** Which tensor node's matrices the side panel shows (tensor view). */
+let selectedTensor: string | undefined;
 
 const saved = readInitialState();
 const panzoom = new PanZoom(area, viewport, (view) => saveState(view), () => panzoom.fit(outputFocus()));
 if (saved?.view) panzoom.view = saved.view;
 let fitOnNextDraw = !saved?.view;
+/** The user's choice between the two views; unset means the tensor view whenever the payload has one. */
+let chosenView: GraphView | undefined = saved?.graphView;
+
+function viewFor(p: GraphPayload | undefined): GraphView {
+  return p?.tensor ? (chosenView ?? 'tensor') : 'scalar';
+}
 
 function readInitialState(): WebviewState | undefined {
   const fromApi = vscode.getState();
@@ -86,7 +100,7 @@ function readInitialState(): WebviewState | undefined {
 }
 
 function saveState(view: View = panzoom.view): void {
-  vscode.setState({ payload: latest, view });
+  vscode.setState({ payload: latest, view, ...(chosenView ? { graphView: chosenView } : {}) });
 }
 
 function post(m: FromWebview): void {
@@ -111,6 +125,7 @@ window.addEventListener('message', (event: MessageEvent) => {
       if (latest && m.payload.title !== latest.title) expandIds = [];
       latest = m.payload;
       setPinned(m.payload.pinned);
+      updateViewControls();
       saveState();
       requestDraw();
       break;
@@ -166,7 +181,11 @@ function initMermaid(theme: ThemeName): void {
 }
 
 /** Decides what to draw for a payload: the payload's source, or a summary when the graph is too big. */
-function plan(payload: GraphPayload): { graph: GraphModel; source: string; summary?: Drawn['summary']; collapsed: Set<string> } {
+function plan(payload: GraphPayload): { graph: GraphModel; source: string; summary?: Drawn['summary']; collapsed: Set<string>; tensor?: TensorGraph } {
+  // A tensor view has one node per matrix op: small enough to draw whole.
+  if (viewFor(payload) === 'tensor' && payload.tensor) {
+    return { graph: payload.graph, source: payload.tensor.mermaid, collapsed: new Set(), tensor: payload.tensor.graph };
+  }
   const maxNodes = payload.maxNodes ?? DEFAULT_MAX_NODES;
   const total = payload.graph.nodes.length;
   const tooBig = total > maxNodes || payload.graph.edges.length > MAX_EDGES || payload.mermaid.length > MAX_TEXT;
@@ -204,18 +223,19 @@ async function pump(): Promise<void> {
 async function draw(payload: GraphPayload): Promise<void> {
   const started = receivedAt || performance.now();
   const theme = themeFromBody(document.body);
-  const { graph, source, summary, collapsed } = plan(payload);
+  const { graph, source, summary, collapsed, tensor } = plan(payload);
+  const graphView: GraphView = tensor ? 'tensor' : 'scalar';
   const info = readSource(source);
   if (info.edges.length > MAX_EDGES || source.length > MAX_TEXT) {
     setPhase({ kind: 'error', message: `This graph is too large to draw (${info.nodeCount} nodes, ${info.edges.length} edges) even when summarized. Select a smaller expression.` });
     post({ kind: 'renderError', message: 'graph too large after summarizing' });
     return;
   }
-  const key = `${theme}\n${info.structureKey}`;
+  const key = `${theme}\n${graphView}\n${info.structureKey}`;
   let mode: 'full' | 'inplace' = 'full';
   if (drawn && key === structureKey && diagram.querySelector('svg')) {
     // Same drawing, new numbers: rewrite the labels; lay out again only if a label no longer fits its box.
-    const next: Drawn = { ...drawn, payload, graph, source, info, summary, collapsedIds: collapsed };
+    const next: Drawn = { ...drawn, payload, graph, source, info, summary, collapsedIds: collapsed, tensor };
     updateLabelsInPlace(next);
     if (!labelsOverflow(next)) {
       mode = 'inplace';
@@ -250,14 +270,20 @@ async function draw(payload: GraphPayload): Promise<void> {
     svgEl.setAttribute('width', String(Math.ceil(vb.width)));
     svgEl.setAttribute('height', String(Math.ceil(vb.height)));
     svgEl.setAttribute('aria-label', `Computational graph of ${payload.title}`);
-    drawn = { payload, graph, source, info, theme, summary, collapsedIds: collapsed, nodeEls: new Map(), edgePaths: [], edgeLabels: [] };
+    drawn = { payload, graph, source, info, theme, summary, collapsedIds: collapsed, nodeEls: new Map(), edgePaths: [], edgeLabels: [], tensor };
     mapElements(drawn, svgEl);
     structureKey = key;
   }
   if (!drawn) return;
   setPhase({ kind: 'data' });
-  applyMagnitudes(drawn);
+  if (drawn.tensor) {
+    if (selectedTensor && !drawn.tensor.nodes.some((n) => n.id === selectedTensor)) selectedTensor = undefined;
+    markSelectedTensor(drawn);
+  } else {
+    applyMagnitudes(drawn);
+  }
   renderSide(drawn);
+  updateViewControls();
   title.textContent = payload.title;
   if (fitOnNextDraw) {
     fitOnNextDraw = false;
@@ -265,6 +291,7 @@ async function draw(payload: GraphPayload): Promise<void> {
   } else {
     panzoom.set(panzoom.view);
   }
+  if (step && drawn.tensor) step = undefined; // stepping walks the scalar graph only
   if (step) {
     step.index = Math.min(step.index, stepAt(graph, step.mode, 0).count - 1);
     showStep();
@@ -275,12 +302,13 @@ async function draw(payload: GraphPayload): Promise<void> {
   document.body.dataset.renderMode = mode;
   document.body.dataset.version = String(payload.version);
   document.body.dataset.theme = theme;
+  document.body.dataset.graphView = graphView;
   window.dispatchEvent(new CustomEvent('bp-rendered', { detail: { ms, mode, version: payload.version } }));
 }
 
 /** Centre of the output node in SVG units (what fit() keeps in view when the whole graph is too big). */
 function outputFocus(): { x: number; y: number } | undefined {
-  const g = drawn?.nodeEls.get(drawn.graph.output);
+  const g = drawn?.nodeEls.get(drawn.tensor ? drawn.tensor.output : drawn.graph.output);
   const svg = diagram.querySelector('svg');
   if (!g || !svg) return undefined;
   const m = g.getCTM();
@@ -324,7 +352,8 @@ function mapElements(d: Drawn, svg: SVGSVGElement): void {
   const labels = new Map<string, SVGGElement>();
   for (const l of svg.querySelectorAll<SVGGElement>('g.edgeLabel g.label[data-id]')) labels.set(l.dataset.id ?? '', l);
   const used = new Map<string, number>();
-  d.edgePaths = d.graph.edges.map((e) => {
+  const edges: readonly { from: string; to: string }[] = d.tensor ? d.tensor.edges : d.graph.edges;
+  d.edgePaths = edges.map((e) => {
     const k = `${e.from}>${e.to}`;
     const i = used.get(k) ?? 0;
     used.set(k, i + 1);
@@ -446,6 +475,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls = '', text?: stri
 }
 
 function renderSide(d: Drawn): void {
+  if (d.tensor) return renderTensorSide(d, d.tensor);
   const p = d.payload;
   const fmt = (v: number) => formatNumber(v, p.digits);
   const parts: HTMLElement[] = [];
@@ -549,6 +579,181 @@ function legend(): HTMLElement {
   return box;
 }
 
+// ---------------------------------------------------------------------------------------------- tensor view
+
+/** The view switch lives in the toolbar; built here so the page skeleton (src/webview-html.ts) stays as it is. */
+const viewSwitch = el('span', 'group view-switch');
+viewSwitch.setAttribute('role', 'group');
+viewSwitch.setAttribute('aria-label', 'Graph view');
+viewSwitch.hidden = true;
+const btnTensor = el('button', '', 'Tensor view');
+btnTensor.id = 'btn-view-tensor';
+btnTensor.type = 'button';
+btnTensor.title = 'One node per matrix operation, with its shape; click a node for its value and gradient matrices (V switches)';
+const btnScalar = el('button', '', 'Scalar view');
+btnScalar.id = 'btn-view-scalar';
+btnScalar.type = 'button';
+btnScalar.title = 'Every scalar node, as micrograd draws it; stepping and gradient magnitudes work here (V switches)';
+viewSwitch.append(btnTensor, btnScalar);
+title.after(viewSwitch);
+btnTensor.addEventListener('click', () => setGraphView('tensor'));
+btnScalar.addEventListener('click', () => setGraphView('scalar'));
+
+const STEP_BUTTONS = ['btn-step-mode', 'btn-step-prev', 'btn-step', 'btn-play', 'btn-step-reset'];
+const STEP_TITLES = new Map(STEP_BUTTONS.map((id) => [id, $(id).title]));
+
+/** Shows the switch only when there is a tensor view; stepping is offered only where it works (scalar view). */
+function updateViewControls(): void {
+  const view = viewFor(latest);
+  viewSwitch.hidden = !latest?.tensor;
+  btnTensor.setAttribute('aria-pressed', String(view === 'tensor'));
+  btnScalar.setAttribute('aria-pressed', String(view === 'scalar'));
+  for (const id of STEP_BUTTONS) {
+    const b = $<HTMLButtonElement>(id);
+    b.disabled = view === 'tensor';
+    b.title = view === 'tensor' ? 'Stepping works in the scalar view (switch with “Scalar view”)' : STEP_TITLES.get(id) ?? '';
+  }
+}
+
+function setGraphView(view: GraphView): void {
+  if (!latest?.tensor || viewFor(latest) === view) return;
+  chosenView = view;
+  stopPlay();
+  step = undefined;
+  fitOnNextDraw = true; // a different drawing: the old pan and zoom mean nothing for it
+  updateViewControls();
+  saveState();
+  receivedAt = performance.now();
+  requestDraw();
+}
+
+function selectTensor(id: string): void {
+  selectedTensor = id;
+  if (!drawn?.tensor) return;
+  markSelectedTensor(drawn);
+  renderSide(drawn);
+  document.getElementById('tensor-details')?.scrollIntoView({ block: 'nearest' });
+}
+
+function markSelectedTensor(d: Drawn): void {
+  for (const [id, g] of d.nodeEls) {
+    g.querySelector(':scope > rect.bp-mark-selected')?.remove();
+    g.classList.toggle('bp-selected', id === selectedTensor);
+    if (id === selectedTensor) addMark(g, 'bp-mark-selected', 'shown in the side panel');
+  }
+}
+
+const shapeLabel = (shape: readonly number[]) => (shape.length === 0 ? 'scalar' : shape.length === 1 ? `${shape[0]}-vector` : shape.join('×'));
+const tensorTitle = (t: TensorNode) => (t.kind === 'op' && t.name !== undefined ? `${t.name} = ${t.label}` : t.name ?? t.label);
+
+/** A value or gradient as a small table: rows × columns, a vector as one column (as `W1 * x` reads it). */
+function matrixTable(v: TensorValue, digits: number, what: string): HTMLTableElement {
+  const table = el('table', 'matrix');
+  table.dataset.what = what;
+  const rows: number[][] = typeof v === 'number' ? [[v]] : Array.isArray(v[0]) ? (v as number[][]) : (v as number[]).map((x) => [x]);
+  const cols = rows[0]?.length ?? 0;
+  if (rows.length > 1 || cols > 1) {
+    const head = el('tr');
+    head.append(el('th', ''));
+    for (let c = 0; c < cols; c++) head.append(el('th', 'idx', cols === 1 && !Array.isArray((v as unknown[])[0]) ? '' : String(c)));
+    table.append(head);
+  }
+  rows.forEach((row, r) => {
+    const tr = el('tr');
+    if (rows.length > 1 || cols > 1) tr.append(el('th', 'idx', String(r)));
+    for (const x of row) tr.append(el('td', 'num', formatNumber(x, digits)));
+    table.append(tr);
+  });
+  return table;
+}
+
+function renderTensorSide(d: Drawn, tensor: TensorGraph): void {
+  const p = d.payload;
+  const fmt = (v: number) => formatNumber(v, p.digits);
+  const parts: HTMLElement[] = [];
+  const note = el('div', 'notice view-notice');
+  note.setAttribute('role', 'note');
+  note.append(
+    el('strong', '', 'Tensor view. '),
+    document.createTextNode(`One node per matrix operation (${tensor.nodes.length} nodes for ${p.graph.nodes.length} scalar nodes). Click a node for its value and gradient matrices. Stepping through the passes and gradient-magnitude colouring are in the scalar view.`),
+  );
+  parts.push(note);
+
+  const out = el('section', 'output');
+  out.append(el('h2', '', 'Output'), el('div', 'expr', p.title));
+  const v = el('div', 'value');
+  v.append(el('span', 'label', 'value '), el('span', 'num', fmt(p.value)));
+  out.append(v);
+  parts.push(out);
+
+  const details = el('section', 'tensor-details');
+  details.id = 'tensor-details';
+  details.setAttribute('aria-live', 'polite');
+  const sel = tensor.nodes.find((n) => n.id === selectedTensor);
+  details.append(el('h2', '', 'Selected node'));
+  if (!sel) {
+    details.append(el('p', 'muted', 'Click a node in the graph (or a name below) to see its value and gradient.'));
+  } else {
+    details.dataset.node = sel.id;
+    details.append(el('p', 'tensor-title', `${tensorTitle(sel)}  ·  ${shapeLabel(sel.shape)}`));
+    details.append(el('h3', '', 'value'), matrixTable(sel.value, p.digits, 'value'));
+    const outName = tensor.nodes.find((n) => n.id === tensor.output)?.name ?? 'out';
+    details.append(el('h3', '', `gradient ∂${outName}/∂${sel.name ?? `(${sel.label})`}`), matrixTable(sel.grad, p.digits, 'grad'));
+  }
+  parts.push(details);
+
+  const list = el('section', 'tensor-list');
+  list.append(el('h2', '', 'Nodes'));
+  const ul = el('ul');
+  const ordered = [...tensor.nodes.filter((n) => n.kind === 'input'), ...tensor.nodes.filter((n) => n.kind === 'op')];
+  for (const n of ordered) {
+    const li = el('li');
+    const b = el('button', 'details', tensorTitle(n));
+    b.type = 'button';
+    b.dataset.node = n.id;
+    b.setAttribute('aria-pressed', String(n.id === selectedTensor));
+    b.title = `Show the value and gradient of ${tensorTitle(n)}`;
+    b.addEventListener('click', () => selectTensor(n.id));
+    li.append(b, el('span', 'muted', ` ${shapeLabel(n.shape)}`));
+    ul.append(li);
+  }
+  list.append(ul);
+  parts.push(list);
+
+  if (p.check?.length) {
+    const bad = p.check.filter((c) => !c.ok);
+    const check = el('section', 'check-summary');
+    check.append(el('h2', '', 'Gradient check'));
+    check.append(el('p', bad.length ? 'bad' : 'ok', bad.length
+      ? `✗ ${bad.length} of ${p.check.length} entries differ from central finite differences: ${bad.map((c) => c.name).join(', ')}`
+      : `✓ all ${p.check.length} entries match central finite differences`));
+    parts.push(check);
+  } else if (p.checkSkipped) {
+    parts.push(el('p', 'muted', p.checkSkipped));
+  }
+
+  if (p.warnings.length) {
+    const w = el('section', 'warnings');
+    w.append(el('h2', '', 'Warnings'));
+    const wl = el('ul');
+    for (const text of p.warnings) wl.append(el('li', '', text));
+    w.append(wl);
+    parts.push(w);
+  }
+
+  const legendBox = el('section', 'legend');
+  legendBox.append(el('h2', '', 'Legend'));
+  const items = el('ul');
+  for (const [cls, text] of [['sw-input', 'input (a named tensor)'], ['sw-op', 'operation'], ['sw-const', 'constant'], ['sw-output', 'output']]) {
+    const li = el('li');
+    li.append(el('span', `swatch ${cls}`), document.createTextNode(text));
+    items.append(li);
+  }
+  legendBox.append(items);
+  parts.push(legendBox);
+  side.replaceChildren(...parts);
+}
+
 // ---------------------------------------------------------------------------------------------- stepping
 
 function showStep(): void {
@@ -642,13 +847,13 @@ function renderStepStatus(view: StepView, d: Drawn): void {
 }
 
 function startStepping(mode: StepMode, index = 0): void {
-  if (!drawn) return;
+  if (!drawn || drawn.tensor) return;
   step = { mode, index };
   showStep();
 }
 
 function stepBy(delta: number): void {
-  if (!drawn) return;
+  if (!drawn || drawn.tensor) return;
   if (!step) return startStepping(stepMode, delta < 0 ? Number.MAX_SAFE_INTEGER : 0);
   const count = stepAt(drawn.graph, step.mode, 0).count;
   step.index = Math.max(0, Math.min(count - 1, step.index + delta));
@@ -673,7 +878,7 @@ function stopStepping(): void {
 
 function togglePlay(): void {
   if (playTimer !== undefined) return stopPlay();
-  if (!drawn) return;
+  if (!drawn || drawn.tensor) return;
   const count = stepAt(drawn.graph, stepMode, 0).count;
   if (!step || step.mode !== stepMode || step.index >= count - 1) startStepping(stepMode, 0);
   const b = $('btn-play');
@@ -736,6 +941,13 @@ function nodeFromEvent(target: EventTarget | null): string | undefined {
 function activateNode(id: string): void {
   const d = drawn;
   if (!d) return;
+  if (d.tensor) {
+    const t = d.tensor.nodes.find((n) => n.id === id);
+    if (!t) return;
+    if (t.span) post({ kind: 'reveal', nodeId: id, span: t.span });
+    selectTensor(id);
+    return;
+  }
   const node = d.graph.nodes.find((n) => n.id === id) ?? d.payload.graph.nodes.find((n) => n.id === id);
   if (node?.span) post({ kind: 'reveal', nodeId: id, span: node.span });
   if (d.collapsedIds.has(id)) {
@@ -800,6 +1012,7 @@ document.addEventListener('keydown', (e) => {
   else if (e.key === ',') stepBy(-1);
   else if (e.key === 'p' || e.key === 'P') togglePlay();
   else if (e.key === 'Escape' && step) stopStepping();
+  else if ((e.key === 'v' || e.key === 'V') && latest?.tensor) setGraphView(viewFor(latest) === 'tensor' ? 'scalar' : 'tensor');
   else return;
   e.preventDefault();
 });
@@ -840,6 +1053,7 @@ async function warmUp(): Promise<void> {
 }
 
 setPhase({ kind: 'loading' });
+updateViewControls();
 if (saved?.payload) {
   latest = saved.payload;
   setPinned(saved.payload.pinned);

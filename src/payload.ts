@@ -22,7 +22,10 @@ export function shortTitle(text: string, max = 80): string {
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
-export function buildPayload(engine: Pick<typeof Engine, 'toMermaid'>, analysis: Analysis, options: PayloadOptions): GraphPayload {
+/** `tensorToMermaid` is optional so callers with only `toMermaid` still compile; without it there is no tensor view. */
+export type PayloadEngine = Pick<typeof Engine, 'toMermaid'> & Partial<Pick<typeof Engine, 'tensorToMermaid'>>;
+
+export function buildPayload(engine: PayloadEngine, analysis: Analysis, options: PayloadOptions): GraphPayload {
   const { graph } = analysis;
   const inputs: InputInfo[] = graph.inputs.map((i) => ({
     name: i.name,
@@ -30,7 +33,7 @@ export function buildPayload(engine: Pick<typeof Engine, 'toMermaid'>, analysis:
     grad: i.grad,
     source: options.sources?.[i.name] ?? (i.source === 'literal' ? 'literal in the code' : 'given'),
   }));
-  return {
+  const payload: GraphPayload = {
     version: options.version ?? 1,
     title: options.title,
     lang: analysis.lang,
@@ -46,4 +49,10 @@ export function buildPayload(engine: Pick<typeof Engine, 'toMermaid'>, analysis:
     direction: options.direction,
     pinned: options.pinned ?? false,
   };
+  if (analysis.tensor && engine.tensorToMermaid) {
+    // Node labels carry name/op and shape (and the value when it is a single number); matrices open in the panel.
+    const mermaid = engine.tensorToMermaid(analysis.tensor, { digits: options.digits, direction: options.direction, maxEntries: 1 });
+    payload.tensor = { mermaid, graph: analysis.tensor };
+  }
+  return payload;
 }

@@ -8,6 +8,7 @@ import type { GraphModel } from './core/graph';
 import type { GradCheckRow } from './core/gradcheck';
 import type { SymbolicResult } from './core/symbolic';
 import type { Span } from './core/span';
+import type { TensorGraph } from './core/tensor';
 
 /** Where an input's value came from, shown beside it in the panel ("never guessed silently"). */
 export interface InputInfo {
@@ -41,6 +42,14 @@ export interface GraphPayload {
   digits: number;
   direction: Direction;
   pinned: boolean;
+  /** Set for matrix programs: the webview then offers a tensor view (its default) beside the scalar view. */
+  tensor?: TensorPayload;
+}
+
+/** The tensor view of a matrix program: one node per matrix op (node ids `t<group>`), drawn from `mermaid`. */
+export interface TensorPayload {
+  mermaid: string;
+  graph: TensorGraph;
 }
 
 /** Extension → webview. */
@@ -66,4 +75,6 @@ export type FromWebview =
 export interface WebviewState {
   payload?: GraphPayload;
   view?: { scale: number; x: number; y: number };
+  /** The view the user chose for matrix programs; unset means the default (tensor view). */
+  graphView?: 'tensor' | 'scalar';
 }
