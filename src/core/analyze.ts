@@ -38,7 +38,9 @@ export interface Analysis {
   tensor?: TensorGraph;
 }
 
-const TS_HINTS = /\b(const|let|var|function|return)\b|=>|\bMath\.|\*\*|[{}]|\b(as number)\b|!\s*[)*+\-/]|:\s*number\b/;
+// Strings and method calls are not math either: reading them as TypeScript gives a precise refusal
+// ("call of 'process.exit'") instead of mathjs's vaguer one.
+const TS_HINTS = /\b(const|let|var|function|return)\b|=>|\bMath\.|\*\*|[{}"`]|\b(as number)\b|!\s*[)*+\-/]|:\s*number\b|\b[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*\s*\(/;
 
 /** Marks only Python has (lowercase math./np./torch. modules, imports, torch boilerplate); TS_ONLY vetoes them. */
 const PY_HINTS = /^\s*(import|from)\s+\w|\b(np|numpy|torch|math)\.\w|\.backward\(|\brequires_grad\b|^\s*print\(|\s@\s/m;
