@@ -279,6 +279,7 @@ async function draw(payload: GraphPayload): Promise<void> {
   if (drawn.tensor) {
     if (selectedTensor && !drawn.tensor.nodes.some((n) => n.id === selectedTensor)) selectedTensor = undefined;
     markSelectedTensor(drawn);
+    markTensorMagnitudes(drawn, drawn.tensor);
   } else {
     applyMagnitudes(drawn);
   }
@@ -643,6 +644,27 @@ function markSelectedTensor(d: Drawn): void {
   }
 }
 
+/** Tensor view: a node is marked when every entry's gradient vanishes (or some entry's explodes), as in the scalar view. */
+function markTensorMagnitudes(d: Drawn, tensor: TensorGraph): void {
+  const flat = (v: TensorValue): number[] => (typeof v === 'number' ? [v] : (v as (number | number[])[]).flat());
+  const out = tensor.nodes.find((n) => n.id === tensor.output);
+  const ref = Math.max(...flat(out?.grad ?? 1).map(Math.abs)) || 1;
+  for (const n of tensor.nodes) {
+    const g = d.nodeEls.get(n.id);
+    if (!g) continue;
+    for (const m of g.querySelectorAll(':scope > rect.bp-mark-vanish, :scope > rect.bp-mark-explode')) m.remove();
+    const grads = flat(n.grad).map(Math.abs);
+    const vanish = n.kind !== 'const' && grads.every((x) => x / ref < 1e-6);
+    const explode = n.kind !== 'const' && grads.some((x) => !Number.isFinite(x) || x / ref > 1e6);
+    g.classList.toggle('bp-vanish', vanish && !explode);
+    g.classList.toggle('bp-explode', explode);
+    if (vanish || explode) {
+      addMark(g, explode ? 'bp-mark-explode' : 'bp-mark-vanish',
+        explode ? 'exploding gradient (some |grad| > 1e6 × output grad)' : 'vanishing gradient (every |grad| < 1e-6 × output grad)');
+    }
+  }
+}
+
 const shapeLabel = (shape: readonly number[]) => (shape.length === 0 ? 'scalar' : shape.length === 1 ? `${shape[0]}-vector` : shape.join('×'));
 const tensorTitle = (t: TensorNode) => (t.kind === 'op' && t.name !== undefined ? `${t.name} = ${t.label}` : t.name ?? t.label);
 
@@ -675,7 +697,7 @@ function renderTensorSide(d: Drawn, tensor: TensorGraph): void {
   note.setAttribute('role', 'note');
   note.append(
     el('strong', '', 'Tensor view. '),
-    document.createTextNode(`One node per matrix operation (${tensor.nodes.length} nodes for ${p.graph.nodes.length} scalar nodes). Click a node for its value and gradient matrices. Stepping through the passes and gradient-magnitude colouring are in the scalar view.`),
+    document.createTextNode(`One node per matrix operation (${tensor.nodes.length} nodes for ${p.graph.nodes.length} scalar nodes). Click a node for its value and gradient matrices. Stepping through the passes and edge thickness by gradient magnitude are in the scalar view.`),
   );
   parts.push(note);
 
@@ -744,7 +766,8 @@ function renderTensorSide(d: Drawn, tensor: TensorGraph): void {
   const legendBox = el('section', 'legend');
   legendBox.append(el('h2', '', 'Legend'));
   const items = el('ul');
-  for (const [cls, text] of [['sw-input', 'input (a named tensor)'], ['sw-op', 'operation'], ['sw-const', 'constant'], ['sw-output', 'output']]) {
+  for (const [cls, text] of [['sw-input', 'input (a named tensor)'], ['sw-op', 'operation'], ['sw-const', 'constant'], ['sw-output', 'output'],
+    ['sw-vanish', 'vanishing gradient: every |grad| < 1e-6 × output'], ['sw-explode', 'exploding gradient: some |grad| > 1e6 × output']]) {
     const li = el('li');
     li.append(el('span', `swatch ${cls}`), document.createTextNode(text));
     items.append(li);

@@ -94,6 +94,12 @@ describe('tensor view and scalar view of the 1.2 network', () => {
     const shapes = tensorNodes.map((n) => n.lines[1]);
     for (const s of ['3×2', '1×3', '2-vector', '3-vector']) assert.ok(shapes.includes(s), `${s} among ${shapes.join(', ')}`);
     assert.ok(!tensorNodes.some((n) => /\[\d+,\d+\]/.test(n.lines[0])), 'no unrolled entries in the tensor view');
+    // With y = 1 the (1 − y)·log(1 − p) branch gets no gradient: its nodes are marked vanishing, the weights are not.
+    const zeroGrad = payload.tensor!.graph.nodes.filter((t) => t.kind === 'op' && [t.grad].flat(2).every((g) => g === 0)).map((t) => t.id);
+    assert.ok(zeroGrad.length > 0);
+    const vanishing = await w.page.evaluate(() => [...document.querySelectorAll('#diagram g.node.bp-vanish')].map((g) => (g as SVGGElement).dataset.node));
+    for (const id of zeroGrad) assert.ok(vanishing.includes(id), `${id} marked vanishing (marked: ${vanishing.join(', ')})`);
+    assert.ok(!vanishing.includes(w1.id) && !vanishing.includes(payload.tensor!.graph.output));
 
     // Clicking W1: reveal with its span, and its value and gradient as tables in the panel.
     const n = (await w.posted()).length;
