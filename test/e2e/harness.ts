@@ -5,7 +5,7 @@
  * here is killed in `stop()`, on failure, and on process exit.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -14,6 +14,9 @@ import { chromium, type BrowserContext, type FrameLocator, type Page } from 'pla
 export const ROOT = resolve(__dirname, '../..');
 export const TOOLS = process.env.E2E_TOOLS_DIR ?? join(ROOT, '.e2e-tools');
 export const OUTPUT = join(ROOT, 'test-output', 'e2e');
+const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { publisher: string; name: string };
+/** `publisher.name`, as VS Code puts it in a webview iframe's src. */
+export const EXTENSION_ID = `${MANIFEST.publisher}.${MANIFEST.name}`;
 const NODE24_BIN = join(TOOLS, 'node24', 'bin');
 const CODE_SERVER = join(TOOLS, 'code-server', 'node_modules', '.bin', 'code-server');
 
@@ -120,6 +123,11 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   /** Files written into the workspace before start: relative path → content. */
   files?: Record<string, string>;
+  /**
+   * Screenshot name prefix (e.g. `lessons-`) for a second test file: its run clears only its own pictures, and
+   * an unprefixed run leaves them alone, so test files sharing test-output/e2e/ don't delete each other's.
+   */
+  shotPrefix?: string;
 }
 
 /** One running code-server with the packaged extension, and one chromium page on its workbench. */
@@ -134,6 +142,7 @@ export class VsCodeSession {
   context?: BrowserContext;
   page!: Page;
   private shotCounter = 0;
+  private shotPrefix = '';
   private exitHook = () => this.killAll();
   // A signal (Ctrl+C, `timeout`, the test runner giving up) skips 'exit' hooks: kill code-server first.
   private signalHook = (signal: NodeJS.Signals) => {
@@ -153,6 +162,7 @@ export class VsCodeSession {
     const missing = toolsReady();
     if (missing) throw new Error(missing);
     const s = new VsCodeSession();
+    s.shotPrefix = opts.shotPrefix ?? '';
     process.once('exit', s.exitHook);
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, s.signalHook);
     try {
@@ -173,7 +183,8 @@ export class VsCodeSession {
   private async boot(opts: StartOptions) {
     // The folder shows one run: drop the previous run's pictures.
     mkdirSync(OUTPUT, { recursive: true });
-    for (const f of readdirSync(OUTPUT)) if (f.endsWith('.png')) rmSync(join(OUTPUT, f), { force: true });
+    const mine = (f: string) => (this.shotPrefix ? f.startsWith(this.shotPrefix) : /^\d/.test(f));
+    for (const f of readdirSync(OUTPUT)) if (f.endsWith('.png') && mine(f)) rmSync(join(OUTPUT, f), { force: true });
     // The workspace is a copy: the fixtures, plus the shipped lessons when they exist.
     mkdirSync(join(this.workspace, 'lessons'), { recursive: true });
     cpSync(join(__dirname, 'fixtures'), this.workspace, { recursive: true });
@@ -237,7 +248,7 @@ export class VsCodeSession {
   /** A numbered screenshot under test-output/e2e/ (named ones for success, `FAILED-…` ones for failures). */
   async screenshot(name: string): Promise<string | undefined> {
     if (!this.page) return undefined;
-    const file = join(OUTPUT, `${String(++this.shotCounter).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '-')}.png`);
+    const file = join(OUTPUT, `${this.shotPrefix}${String(++this.shotCounter).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '-')}.png`);
     await this.page.screenshot({ path: file, timeout: 10_000 });
     return file;
   }
@@ -264,8 +275,11 @@ export class VsCodeSession {
     await this.page.keyboard.press('Escape');
   }
 
-  /** Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab to be active. */
-  async openFile(rel: string) {
+  /**
+   * Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab to be active, then for
+   * `ready` (the active group's text editor by default; a notebook editor is an overlay outside the group).
+   */
+  async openFile(rel: string, ready = '.editor-group-container.active .monaco-editor .view-lines') {
     const base = rel.split('/').pop()!;
     await this.retry(`open ${rel}`, async () => {
       await this.dismissOverlays();
@@ -279,7 +293,7 @@ export class VsCodeSession {
       await this.page.keyboard.press('Enter');
       await this.page.locator('.tab.active', { hasText: base }).first().waitFor({ state: 'visible', timeout: 8_000 });
     });
-    await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+    await this.page.locator(ready).first().waitFor({ state: 'visible' });
     await sleep(300);
   }
 
@@ -379,9 +393,12 @@ export class VsCodeSession {
     if (waitClosed) await this.page.locator('.quick-input-widget input').waitFor({ state: 'hidden' });
   }
 
-  /** The webview's content document (VS Code nests it in two iframes). */
+  /**
+   * The graph panel's content document (VS Code nests it in two iframes). Only our extension's webview: a
+   * notebook editor renders its markdown cells in a webview of its own, whose src has an empty extensionId.
+   */
   webview(): FrameLocator {
-    return this.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    return this.page.frameLocator(`iframe.webview.ready[src*="extensionId=${EXTENSION_ID}&"]`).frameLocator('iframe#active-frame');
   }
 
   /** All rendered text of the webview: text nodes outside <style>/<script> (Mermaid embeds CSS with numbers). */
@@ -459,7 +476,11 @@ export class VsCodeSession {
   async clickCodeLensAbove(docText: string, lineText: string, title: string) {
     const idx = docText.indexOf(lineText);
     if (idx < 0) throw new Error(`line "${lineText}" not in the document`);
-    const { line } = lineColumn(docText, idx);
+    await this.clickCodeLensAboveLine(lineColumn(docText, idx).line, title);
+  }
+
+  /** Clicks the CodeLens titled `title` right above 1-based `line` of the active editor. */
+  async clickCodeLensAboveLine(line: number, title: string) {
     await this.goTo(line, 1);
     const caretLocator = this.editor().locator('.cursors-layer .cursor').first();
     // The lens for this line is the closest decoration whose bottom edge is at or above the line's top.
