@@ -27,7 +27,7 @@ function summarize(name: string, n: number, timings: TracerTiming[]): BenchRecor
   };
 }
 
-const RUNS: Record<number, number> = { 1e3: 201, 1e4: 51, 1e5: 15, 1e6: 9 };
+const RUNS: Record<number, number> = { 1e3: 201, 1e4: 51, 1e5: 11, 1e6: 7 };
 
 /**
  * What it costs this machine to hand out fresh memory: first writes to a new 256 MB Float64Array, one per

@@ -146,7 +146,7 @@ export async function viewSection(emit: (r: BenchRecord) => void, root: string):
       // then at least 3, and the record says how many.
       const sizeStart = performance.now();
       for (let r = 0; r < 5; r++) {
-        if (r >= 3 && performance.now() - sizeStart > 60_000) break;
+        if (r >= 3 && performance.now() - sizeStart > 40_000) break;
         const { page, loadMs } = await openPage();
         loads.push(loadMs);
         const first = await timeRender(page, payloadFor(nodes, 0, 1, 2));
