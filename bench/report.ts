@@ -75,7 +75,7 @@ export function markdown(all: BenchRecord[], current: Machine, command: string):
   out.push(`- CPU: ${machine.cpu}, ${machine.nproc} cores (nproc)`);
   out.push(`- OS: ${machine.os}`);
   out.push(`- Node ${machine.node}; ${machine.python}; ${machine.chromium}`);
-  out.push(`- Load average (1, 5, 15 min) at the start of the run: ${machine.load}${run ? `; at the end: ${String(run.load_end)}` : ''} (other engineers' builds, tests and Chromium share these 2 cores)`);
+  out.push(`- Load average (1, 5, 15 min) at the start of the run: ${machine.load}${run ? `; at the end: ${String(run.load_end)}` : ''}`);
   if (run) out.push(`- The whole run took ${Math.round((run.median_ms as number) / 1000)} s`);
   out.push('', '## How to run', '');
   out.push('```sh', 'npm run bench                                   # readable table', 'npm run -s bench -- --json                      # one JSON object per line', 'npm run bench -- --only tracer,micrograd        # some sections (tracer micrograd frontends hover view footprint)', 'npm run bench -- --markdown docs/BENCHMARKS.md  # also rewrite this file', '```', '');
