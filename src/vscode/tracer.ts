@@ -11,7 +11,6 @@ import type { Span } from '../core/span';
 import { loadEngine } from '../node/lazy';
 import { buildPayload, shortTitle } from '../payload';
 import type { GraphPayload } from '../protocol';
-import { summarizePayload } from './summary';
 import { compose, describeAssignment, literalSources, parseValueList, toDocOffset, valueListTemplate, type Segment } from './text/compose';
 import { latexToMath } from './text/latex';
 import { docKind, documentAssignments, type TextLang } from './text/scan';
@@ -153,7 +152,7 @@ export async function traceTarget(target: TraceTarget, options: TraceOptions, de
     if (!result.ok) return errorOutcome(doc, result.error, composed.segments, start);
     const analysis = result.value;
     const title = shortTitle(targetText);
-    let payload = buildPayload(engine, analysis, {
+    const payload = buildPayload(engine, analysis, {
       title, digits: settings.digits, direction: settings.direction, pinned: options.pinned, version: options.version, sources,
     });
     // Matrix entries (`W1[0,1]`) and inputs declared by included statements: name the line they come from.
@@ -164,8 +163,8 @@ export async function traceTarget(target: TraceTarget, options: TraceOptions, de
       const where = declared.get(base);
       if (where) input.source = where;
     }
+    // Above maxNodes the webview summarizes the graph itself (collapsible, from payload.graph).
     payload.maxNodes = settings.maxNodes;
-    if (analysis.graph.nodes.length > settings.maxNodes) payload = summarizePayload(engine, payload, settings.maxNodes);
     const withEarlier = composed.included.length ? ` with earlier statement(s) ${composed.included.map((a) => a.name).join(', ')}` : '';
     deps.log.info(`traced ${title} (${lang}, ${analysis.graph.nodes.length} nodes)${withEarlier} in ${Date.now() - started} ms${loadedMs > 50 ? ` (engine load ${loadedMs} ms)` : ''}`);
     return { ok: true, payload, segments: composed.segments, analysis, lang: lang as Lang };
