@@ -19,6 +19,11 @@ CS_MARKER="$CS_DIR/.e2e-complete"
 # The machine's npm (11.x, understands allowScripts), resolved before Node 24 goes first on PATH.
 NPM="$(command -v npm)"
 
+# Run as `npm run e2e:setup`, this script inherits the outer npm's settings as npm_config_* variables
+# (local_prefix pointing at the project, loglevel=silent from `npm run -s`, an empty allow_scripts): the
+# install below must see only its own folder's package.json, so drop them all.
+while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -i '^npm_config_' || true)
+
 started=$(date +%s)
 mkdir -p "$TOOLS"
 
