@@ -475,6 +475,16 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls = '', text?: stri
   return e;
 }
 
+/** The side panel's "Output" section: the traced text and its value (both views). */
+function outputSection(p: GraphPayload, fmt: (v: number) => string): HTMLElement {
+  const out = el('section', 'output');
+  out.append(el('h2', '', 'Output'), el('div', 'expr', p.title));
+  const v = el('div', 'value');
+  v.append(el('span', 'label', 'value '), el('span', 'num', fmt(p.value)));
+  out.append(v);
+  return out;
+}
+
 function renderSide(d: Drawn): void {
   if (d.tensor) return renderTensorSide(d, d.tensor);
   const p = d.payload;
@@ -489,12 +499,7 @@ function renderSide(d: Drawn): void {
     );
     parts.push(note);
   }
-  const out = el('section', 'output');
-  out.append(el('h2', '', 'Output'), el('div', 'expr', p.title));
-  const v = el('div', 'value');
-  v.append(el('span', 'label', 'value '), el('span', 'num', fmt(p.value)));
-  out.append(v);
-  parts.push(out);
+  parts.push(outputSection(p, fmt));
 
   const inputs = el('section', 'inputs');
   inputs.append(el('h2', '', 'Inputs'));
@@ -701,12 +706,7 @@ function renderTensorSide(d: Drawn, tensor: TensorGraph): void {
   );
   parts.push(note);
 
-  const out = el('section', 'output');
-  out.append(el('h2', '', 'Output'), el('div', 'expr', p.title));
-  const v = el('div', 'value');
-  v.append(el('span', 'label', 'value '), el('span', 'num', fmt(p.value)));
-  out.append(v);
-  parts.push(out);
+  parts.push(outputSection(p, fmt));
 
   const details = el('section', 'tensor-details');
   details.id = 'tensor-details';
