@@ -5,6 +5,7 @@ import { gradientCheck } from '../../src/core/gradcheck';
 import { parseTypeScript } from '../../src/core/ts-frontend';
 import { elementName, tensorGradients, tensorToMermaid, tensorView, type TensorValue } from '../../src/core/tensor';
 import { assertGraphInvariants, close } from './helpers';
+import { TWO_LAYER_NETWORK_MATH as MATH_NET } from '../fixtures/two-layer-network';
 
 // The 1.2 exercise: 2 inputs → 3 hidden ReLU → 1 sigmoid output, binary cross-entropy, label y = 1.
 const W1 = [[0.5, -0.3], [0.2, 0.8], [-0.4, 0.6]];
@@ -27,16 +28,6 @@ function manual(w1 = W1, w2 = W2) {
   const dW1 = dz1.map((d) => [d * X[0], d * X[1]]);
   return { L, p, h, dW1, dW2, db1: dz1, db2: [dz2] };
 }
-
-const MATH_NET = `W1 = [[0.5, -0.3], [0.2, 0.8], [-0.4, 0.6]]
-b1 = [0.1, -0.1, 0.2]
-W2 = [[0.3, -0.6, 0.9]]
-b2 = [0.05]
-x = [1.0, 0.5]
-y = 1
-h = relu(W1 * x + b1)
-p = sigmoid(W2 * h + b2)
-L = -(y * log(p) + (1 - y) * log(1 - p))`;
 
 const PYTHON_NET = `import numpy as np
 import torch

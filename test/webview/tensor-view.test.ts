@@ -16,16 +16,7 @@ import { buildPayload } from '../../src/payload';
 import { formatNumber } from '../../src/core/format';
 import type { FromWebview, WebviewState } from '../../src/protocol';
 import { selfContainedHtml } from '../../src/webview-html';
-
-const NETWORK = `W1 = [[0.5, -0.3], [0.2, 0.8], [-0.4, 0.6]]
-b1 = [0.1, -0.1, 0.2]
-W2 = [[0.3, -0.6, 0.9]]
-b2 = [0.05]
-x = [1.0, 0.5]
-y = 1
-h = relu(W1 * x + b1)
-p = sigmoid(W2 * h + b2)
-L = -(y * log(p) + (1 - y) * log(1 - p))`;
+import { TWO_LAYER_NETWORK_MATH as NETWORK } from '../fixtures/two-layer-network';
 
 const DRAW_TIMEOUT = 60_000; // the scalar view lays out ~100 nodes; the test machine is shared and loaded
 
