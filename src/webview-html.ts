@@ -67,6 +67,24 @@ function body(initialState: WebviewState | undefined): string {
 </div>${state}`;
 }
 
+/** The document around both pages: the CSP meta first in <head>, then the page's own style element. */
+function page(csp: string, title: string, style: string, bodyAttributes: string, content: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${style}
+<title>${escapeHtml(title)}</title>
+</head>
+<body${bodyAttributes}>
+${content}
+</body>
+</html>
+`;
+}
+
 /** The panel's HTML: strict CSP, one nonce'd script, Mermaid's inline styles allowed (style-src only). */
 export function webviewHtml(options: WebviewHtmlOptions): string {
   const { cspSource, nonce, scriptUri, styleUri, initialState } = options;
@@ -77,21 +95,8 @@ export function webviewHtml(options: WebviewHtmlOptions): string {
     `script-src 'nonce-${nonce}'`,
     `font-src ${cspSource}`,
   ].join('; ') + ';';
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${escapeHtml(styleUri)}">
-<title>Backprop Graph</title>
-</head>
-<body>
-${body(initialState)}
-<script nonce="${escapeHtml(nonce)}" src="${escapeHtml(scriptUri)}"></script>
-</body>
-</html>
-`;
+  return page(csp, 'Backprop Graph', `<link rel="stylesheet" href="${escapeHtml(styleUri)}">`, '', `${body(initialState)}
+<script nonce="${escapeHtml(nonce)}" src="${escapeHtml(scriptUri)}"></script>`);
 }
 
 export interface SelfContainedOptions {
@@ -146,21 +151,8 @@ export function selfContainedHtml(options: SelfContainedOptions): string {
     };
   };
 })();`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Backprop Graph: ${escapeHtml(options.payload.title)}</title>
-<style>${css}</style>
-</head>
-<body class="standalone">
-${body(undefined)}
+  return page(csp, `Backprop Graph: ${options.payload.title}`, `<style>${css}</style>`, ' class="standalone"', `${body(undefined)}
 <script type="application/json" id="bp-payload">${jsonForScript(options.payload)}</script>
 <script nonce="${escapeHtml(nonce)}">${stub}</script>
-<script nonce="${escapeHtml(nonce)}">${script}</script>
-</body>
-</html>
-`;
+<script nonce="${escapeHtml(nonce)}">${script}</script>`);
 }
