@@ -37,7 +37,7 @@ export function describe(r: BenchRecord): [string, string, string, string, strin
     details = `warm, new numbers ${num(r.warm_numbers_ms, ' ms')}; warm, new structure ${num(r.warm_structure_ms, ' ms')}; page load ${num(r.page_load_ms, ' ms')}; ${r.svg_nodes} nodes drawn; ${r.runs} fresh pages; modes ${r.modes}`;
   } else if (name === 'machine.fresh_memory') {
     main = `${num(r.us_per_page, ' µs/page')}`;
-    details = `first write to each 4 KB page of a new ${r.mb} MB Float64Array (${num(r.median_ms, ' ms')}); at 41 bytes per tape node that is ${num(r.ns_per_tape_node, ' ns')} per node of a fresh tape`;
+    details = `first write to each 4 KB page of a new ${r.mb} MB Float64Array (${num(r.median_ms, ' ms')}); at ${r.bytes_per_tape_node} bytes per tape node that is ${num(r.ns_per_tape_node, ' ns')} per node of a fresh tape`;
   } else if (name === 'footprint.vsix') {
     main = `${num(r.kb, ' KB')}`;
     details = `${r.files ?? '?'} files; vsce package took ${num(r.median_ms, ' ms')}`;

@@ -95,10 +95,11 @@ export function buildGraph(trace: Trace): GraphModel {
       }
       const k = spec.kink?.(av, bv);
       if (k) notes.push(k);
-      if (inputsFinite && Number.isFinite(tape.value[i]) && (!Number.isFinite(tape.local0[i]) || (b >= 0 && tape.local1[i] !== tape.local1[i] && tape.op[b] !== OP.const))) {
+      const [local0, local1] = tape.local(i);
+      if (inputsFinite && Number.isFinite(tape.value[i]) && (!Number.isFinite(local0) || (b >= 0 && local1 !== local1 && tape.op[b] !== OP.const))) {
         notes.push('local derivative is not finite here');
       }
-      for (const [from, arg, local] of [[a, 0, tape.local0[i]], [b, 1, tape.local1[i]]] as const) {
+      for (const [from, arg, local] of [[a, 0, local0], [b, 1, local1]] as const) {
         if (from < 0) continue;
         const upstream = tape.grad[i];
         // Matches the tape: a zero upstream contributes zero, even times an infinite local.

@@ -1,4 +1,4 @@
-import { evaluateOp, OP, OPS, type OpName } from './ops';
+import { OP, OPS, type OpName } from './ops';
 import type { Span } from './span';
 
 /** Per-node facts that only text-built graphs have; programmatic tapes of millions of nodes skip them. */
@@ -9,19 +9,59 @@ export interface NodeMeta {
 
 const NONE = -1;
 
-// The hottest ops get their own case in Tape.apply: each case calls one fixed function (the op table's own
-// `evaluate`), which V8 inlines; the rest go through evaluateOp's switch. One call through `OPS[op].evaluate`
-// would be megamorphic (~20–80 ns a node).
-const fn = (name: OpName) => OPS[OP[name]].evaluate;
-const ADD = OP.add, SUB = OP.sub, MUL = OP.mul, DIV = OP.div, POW = OP.pow, TANH = OP.tanh;
-const evAdd = fn('add'), evSub = fn('sub'), evMul = fn('mul'), evDiv = fn('div'), evPow = fn('pow'), evTanh = fn('tanh');
+// The hottest ops get their own case in the tape's loops: each case calls one fixed function from the op
+// table, which V8 inlines; other ops go through `OPS[op]`, one megamorphic call (~20–80 ns).
+const spec = (name: OpName) => OPS[OP[name]];
+const INPUT = OP.input, CONST = OP.const;
+const ADD = OP.add, SUB = OP.sub, MUL = OP.mul, DIV = OP.div, POW = OP.pow, NEG = OP.neg;
+const TANH = OP.tanh, EXP = OP.exp, LOG = OP.log, SIGMOID = OP.sigmoid, RELU = OP.relu, SIN = OP.sin, COS = OP.cos;
+const add = spec('add'), sub = spec('sub'), mul = spec('mul'), div = spec('div'), pow = spec('pow'), neg = spec('neg');
+const tanh = spec('tanh'), exp = spec('exp'), log = spec('log'), sig = spec('sigmoid'), relu = spec('relu');
+const sin = spec('sin'), cos = spec('cos');
+const addF = add.forward, subF = sub.forward, mulF = mul.forward, divF = div.forward, powF = pow.forward;
+const negF = neg.forward, tanhF = tanh.forward, expF = exp.forward, logF = log.forward, sigF = sig.forward;
+const reluF = relu.forward, sinF = sin.forward, cosF = cos.forward;
+const addA = add.localA, addB = add.localB, subA = sub.localA, subB = sub.localB, negA = neg.localA;
+const mulA = mul.localA, mulB = mul.localB, divA = div.localA, divB = div.localB, powA = pow.localA, powB = pow.localB;
+const tanhA = tanh.localA, expA = exp.localA, logA = log.localA, sigA = sig.localA, reluA = relu.localA;
+const sinA = sin.localA, cosA = cos.localA;
+
+/** op(a, b)'s value from the op table. */
+function forwardOp(op: number, a: number, b: number): number {
+  switch (op) {
+    case ADD: return addF(a, b);
+    case MUL: return mulF(a, b);
+    case POW: return powF(a, b);
+    case SUB: return subF(a, b);
+    case DIV: return divF(a, b);
+    case TANH: return tanhF(a, b);
+    case NEG: return negF(a, b);
+    case EXP: return expF(a, b);
+    case LOG: return logF(a, b);
+    case SIGMOID: return sigF(a, b);
+    case RELU: return reluF(a, b);
+    case SIN: return sinF(a, b);
+    case COS: return cosF(a, b);
+    default: return OPS[op].forward(a, b);
+  }
+}
+
+export interface BackwardOptions {
+  /**
+   * Also compute the gradients of constant leaves (what the graph shows on a literal such as the 2 in x²).
+   * Off by default, as in PyTorch where constants do not require grad: then a constant's gradient is 0 and a
+   * constant exponent's derivative aᵇ·ln a is never computed.
+   */
+  constants?: boolean;
+}
 
 /**
- * Reverse-mode autodiff tape in typed arrays (struct of arrays, no object per node).
+ * Reverse-mode autodiff tape in typed arrays (struct of arrays, no object per node): op code, two input indices
+ * and value per node, plus the gradient — 25 bytes a node.
  * Nodes are appended after their inputs, so index order is a topological order: the backward pass is one
  * reverse loop — no recursion, no sort — and a chain of millions of ops cannot overflow the stack.
- * Local derivatives are computed with the value in the forward pass (see ops.ts), so backward only
- * multiplies and accumulates: grad[a] += local·grad[node], summing over fan-out (x*x gives x two edges).
+ * The backward pass computes each local derivative from the stored values with the op table's `localA`/`localB`
+ * and accumulates grad[a] += local·grad[node], summing over fan-out (x*x gives x two edges).
  */
 export class Tape {
   size = 0;
@@ -29,13 +69,15 @@ export class Tape {
   in0: Int32Array;
   in1: Int32Array;
   value: Float64Array;
-  local0: Float64Array;
-  local1: Float64Array;
   grad: Float64Array;
   /** Output of the last backward pass, or -1. */
   output = NONE;
   readonly meta = new Map<number, NodeMeta>();
-  private readonly scratch = new Float64Array(3);
+  /** Indices of constant leaves (to zero their gradients when they are not wanted). */
+  private readonly constants: number[] = [];
+  /** False until the first backward pass: a new tape's gradients are already zero, and filling them again
+   * would only touch its fresh pages twice. */
+  private gradsWritten = false;
 
   constructor(capacity = 64) {
     const c = Math.max(4, capacity);
@@ -43,8 +85,6 @@ export class Tape {
     this.in0 = new Int32Array(c);
     this.in1 = new Int32Array(c);
     this.value = new Float64Array(c);
-    this.local0 = new Float64Array(c);
-    this.local1 = new Float64Array(c);
     this.grad = new Float64Array(c);
   }
 
@@ -56,45 +96,33 @@ export class Tape {
     this.size = 0;
     this.output = NONE;
     this.meta.clear();
+    this.constants.length = 0;
   }
 
   /** A named leaf whose gradient we want. */
   input(name: string, value: number, span?: Span): number {
-    const i = this.leaf(OP.input, value);
+    const i = this.leaf(INPUT, value);
     if (name) this.meta.set(i, span ? { name, span } : { name });
     return i;
   }
 
   /** A literal or a named constant such as π. */
   constant(value: number, meta?: NodeMeta): number {
-    const i = this.leaf(OP.const, value);
+    const i = this.leaf(CONST, value);
+    this.constants.push(i);
     if (meta) this.meta.set(i, meta);
     return i;
   }
 
-  /** Appends op(a, b) and computes its value and local derivatives now. */
+  /** Appends op(a, b) and computes its value now. */
   apply(op: number, a: number, b: number = NONE): number {
     const i = this.size;
     if (i === this.value.length) this.grow();
-    const r = this.scratch;
-    r[2] = 0;
-    const va = this.value[a];
-    const vb = b === NONE ? 0 : this.value[b];
-    switch (op) {
-      case ADD: evAdd(va, vb, r); break;
-      case MUL: evMul(va, vb, r); break;
-      case POW: evPow(va, vb, r); break;
-      case SUB: evSub(va, vb, r); break;
-      case DIV: evDiv(va, vb, r); break;
-      case TANH: evTanh(va, vb, r); break;
-      default: evaluateOp(op, va, vb, r);
-    }
+    const value = this.value;
+    value[i] = forwardOp(op, value[a], b === NONE ? 0 : value[b]);
     this.op[i] = op;
     this.in0[i] = a;
     this.in1[i] = b;
-    this.value[i] = r[0];
-    this.local0[i] = r[1];
-    this.local1[i] = r[2];
     this.size = i + 1;
     return i;
   }
@@ -106,10 +134,15 @@ export class Tape {
     return i;
   }
 
-  /** Sets ∂output/∂node for every node up to `output` (grads are reset first, so repeated calls agree). */
-  backward(output: number): void {
-    const { in0, in1, local0, local1, grad } = this;
-    grad.fill(0, 0, this.size);
+  /**
+   * Sets ∂output/∂node for every node up to `output` (grads are reset first, so repeated calls agree).
+   * Constant leaves get gradients only with `{ constants: true }`; otherwise theirs are 0.
+   */
+  backward(output: number, options: BackwardOptions = {}): void {
+    const { op, in0, in1, value, grad } = this;
+    const constants = options.constants === true;
+    if (this.gradsWritten) grad.fill(0, 0, this.size);
+    this.gradsWritten = true;
     grad[output] = 1;
     this.output = output;
     for (let i = output; i >= 0; i--) {
@@ -118,28 +151,60 @@ export class Tape {
       if (g === 0) continue;
       const a = in0[i];
       if (a === NONE) continue;
-      grad[a] += local0[i] * g;
       const b = in1[i];
-      if (b !== NONE) grad[b] += local1[i] * g;
+      switch (op[i]) {
+        // add's, sub's and neg's local derivatives are constants: their table functions ignore the arguments.
+        case ADD: grad[a] += addA(0, 0, 0) * g; grad[b] += addB(0, 0, 0) * g; break;
+        case SUB: grad[a] += subA(0, 0, 0) * g; grad[b] += subB(0, 0, 0) * g; break;
+        case MUL: grad[a] += mulA(value[a], value[b], 0) * g; grad[b] += mulB(value[a], value[b], 0) * g; break;
+        case POW: {
+          const va = value[a], vb = value[b];
+          grad[a] += powA(va, vb, 0) * g;
+          // The exponent's derivative costs a logarithm: skip it when the exponent is a constant no one asked for.
+          if (constants || op[b] !== CONST) grad[b] += powB(va, vb, value[i]) * g;
+          break;
+        }
+        case TANH: grad[a] += tanhA(value[a], 0, value[i]) * g; break;
+        case DIV: grad[a] += divA(value[a], value[b], 0) * g; grad[b] += divB(value[a], value[b], 0) * g; break;
+        case NEG: grad[a] += negA(0, 0, 0) * g; break;
+        case EXP: grad[a] += expA(value[a], 0, value[i]) * g; break;
+        case LOG: grad[a] += logA(value[a], 0, 0) * g; break;
+        case SIGMOID: grad[a] += sigA(value[a], 0, value[i]) * g; break;
+        case RELU: grad[a] += reluA(value[a], 0, 0) * g; break;
+        case SIN: grad[a] += sinA(value[a], 0, 0) * g; break;
+        case COS: grad[a] += cosA(value[a], 0, 0) * g; break;
+        default: {
+          const s = OPS[op[i]];
+          const va = value[a], vb = b === NONE ? 0 : value[b];
+          grad[a] += s.localA(va, vb, value[i]) * g;
+          if (b !== NONE) grad[b] += s.localB(va, vb, value[i]) * g;
+        }
+      }
     }
+    if (!constants) for (const c of this.constants) grad[c] = 0;
+  }
+
+  /** ∂node/∂input for node i's two inputs (NaN-free 0 for a missing one), from the op table. */
+  local(i: number): [number, number] {
+    const a = this.in0[i];
+    if (a === NONE) return [0, 0];
+    const b = this.in1[i];
+    const s = OPS[this.op[i]];
+    const va = this.value[a], vb = b === NONE ? 0 : this.value[b], out = this.value[i];
+    return [s.localA(va, vb, out), b === NONE ? 0 : s.localB(va, vb, out)];
   }
 
   /**
-   * Recomputes values (and local derivatives) of every node after `from`, e.g. after an input changed:
-   * the finite-difference check perturbs one input and replays.
+   * Recomputes the value of every node after `from`, e.g. after an input changed: the finite-difference check
+   * perturbs one input and replays.
    */
   replay(from = 0, to = this.size - 1): void {
-    const { op, in0, in1, value, local0, local1 } = this;
-    const r = this.scratch;
+    const { op, in0, in1, value } = this;
     for (let i = from; i <= to; i++) {
       const a = in0[i];
       if (a === NONE) continue;
       const b = in1[i];
-      r[2] = 0;
-      evaluateOp(op[i], value[a], b === NONE ? 0 : value[b], r);
-      value[i] = r[0];
-      local0[i] = r[1];
-      local1[i] = r[2];
+      value[i] = forwardOp(op[i], value[a], b === NONE ? 0 : value[b]);
     }
   }
 
@@ -164,8 +229,6 @@ export class Tape {
     this.in0[i] = NONE;
     this.in1[i] = NONE;
     this.value[i] = value;
-    this.local0[i] = 0;
-    this.local1[i] = 0;
     this.size = i + 1;
     return i;
   }
@@ -179,8 +242,6 @@ export class Tape {
     this.in0 = grow32(this.in0);
     this.in1 = grow32(this.in1);
     this.value = grow64(this.value);
-    this.local0 = grow64(this.local0);
-    this.local1 = grow64(this.local1);
     this.grad = grow64(this.grad);
   }
 }

@@ -149,7 +149,8 @@ export function trace(source: Program, given: TensorValues = {}): Trace {
   }
   const output = program.result ? evaluate(program.result) : last;
   if (output < 0) throw new BackpropError('no-output', 'nothing to trace: no expression and no assignment', program.span);
-  tape.backward(output);
+  // The graph shows every node's gradient, constants' included.
+  tape.backward(output, { constants: true });
   return { program, tape, output, inputs };
 }
 

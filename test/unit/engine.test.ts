@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { evaluate } from 'mathjs';
 import { analyze } from '../../src/node/engine';
-import { OP, Tape, toMermaid, escapeLabel, formatNumber, parseMath, buildGraph, trace } from '../../src/core/index';
+import { OP, OPS, Tape, toMermaid, escapeLabel, formatNumber, parseMath, buildGraph, trace } from '../../src/core/index';
 import { assertGraphInvariants, close } from './helpers';
 
 const VARS = ['x', 'y', 'z'] as const;
@@ -129,6 +129,37 @@ describe('tape semantics', () => {
     t.backward(y);
     t.backward(y);
     assert.equal(t.grad[x], 4);
+  });
+
+  it('gives constants no gradient unless asked, and then exactly the sum over their edges', () => {
+    const t = new Tape();
+    const x = t.input('x', 3);
+    const two = t.constant(2);
+    const k = t.constant(5);
+    const y = t.apply(OP.mul, t.apply(OP.pow, x, two), k); // 5·x²
+    t.backward(y);
+    assert.equal(t.grad[x], 30);
+    assert.equal(t.grad[two], 0);
+    assert.equal(t.grad[k], 0);
+    t.backward(y, { constants: true });
+    assert.equal(t.grad[x], 30, 'inputs are unchanged by the option');
+    close(t.grad[two], 5 * 9 * Math.log(3), 1e-12, '∂(5·x^c)/∂c = 5·x^c·ln x');
+    assert.equal(t.grad[k], 9);
+    t.backward(y);
+    assert.equal(t.grad[two], 0, 'reset again by the next pass');
+  });
+
+  it("each op's localA/localB agree with central differences of its forward", () => {
+    const points: Record<number, [number, number]> = { 1: [0.7, 0], 2: [0.7, 1.9] };
+    const h = 1e-6;
+    for (const s of OPS) {
+      if (s.arity === 0) continue;
+      const [a, b] = points[s.arity];
+      const out = s.forward(a, b);
+      close(s.localA(a, b, out), (s.forward(a + h, b) - s.forward(a - h, b)) / (2 * h), 1e-6, `${s.name} ∂/∂a`);
+      if (s.arity === 2) close(s.localB(a, b, out), (s.forward(a, b + h) - s.forward(a, b - h)) / (2 * h), 1e-6, `${s.name} ∂/∂b`);
+      else assert.equal(s.localB(a, b, out), 0, `${s.name} is unary`);
+    }
   });
 
   it('follows the stated conventions at non-differentiable points, and flags them', () => {
