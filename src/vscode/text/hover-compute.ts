@@ -1,0 +1,180 @@
+/**
+ * Everything a derivative hover computes, without vscode: word → statement → parse → symbolic derivative →
+ * the statement composed with the earlier ones it depends on → numbers → the markdown lines shown.
+ * DerivativeHoverProvider wraps the result in vscode objects; bench/hover.ts times exactly this function.
+ * Never runs user text; never throws for bad input (errors become lines).
+ */
+import type * as Engine from '../../node/engine';
+import type { Lang } from '../../core/ir';
+import { deriveProgram } from './derive';
+import { compose, describeAssignment, type Composed, type ValueSource } from './compose';
+import { functionOp, hoverContext, wordAt } from './hover-text';
+import { latexToMath } from './latex';
+import { Lines } from './lines';
+import { documentAssignments, expressionAt, identifiers, isArithmetic, type TextLang } from './scan';
+
+export type HoverEngine = typeof Engine;
+
+/** mathjs simplify (the fallback's) is super-linear, seconds on long sums: only for short statements. */
+export const SIMPLIFY_MAX_CHARS = 120;
+
+export interface HoverRequest {
+  text: string;
+  offset: number;
+  languageId: string;
+  /** The document's URI, for the "Show Backprop Graph" command link. */
+  uri: string;
+  /** Lesson files (and markdown) get hovers on any statement and explain refusals; asked only when needed. */
+  isLesson: () => boolean;
+  /** Values the user entered earlier (the input box), used when the document has none. */
+  remembered?: Readonly<Record<string, number>>;
+  /** Significant digits of the numbers shown. */
+  digits: number;
+  /** The engine, loaded on first use (plain code with no arithmetic under the cursor never loads it). */
+  engine: () => HoverEngine;
+  /** Checked between the expensive steps; true → the hover is dropped (undefined). */
+  cancelled?: () => boolean;
+}
+
+export interface HoverShown {
+  /** Document offsets of the hovered word. */
+  start: number;
+  end: number;
+  /** Markdown paragraphs, in order (the last one is the command link when there is one). */
+  lines: string[];
+}
+
+function showLink(args: unknown): string {
+  return `command:backpropGraph.show?${encodeURIComponent(JSON.stringify([args]))}`;
+}
+
+/** Inline code that cannot break out of its backticks. */
+export function code(text: string): string {
+  const t = text.replace(/\s+/g, ' ');
+  const fence = t.includes('`') ? '``' : '`';
+  return `${fence}${t}${fence}`;
+}
+
+const ok = <T>(value: T) => ({ ok: true as const, value });
+
+/** The hovered statement's own program, cut from the composed one: what comes after the earlier statements. */
+function statementOf(whole: Engine.Program, composed: Composed): Engine.Program {
+  const from = composed.segments[composed.segments.length - 1].from;
+  return { ...whole, params: whole.params.filter((p) => p.span.start >= from), body: whole.body.filter((s) => s.span.start >= from) };
+}
+
+/** ∂output/∂name from a trace, as the graph model reports it: an input's gradient, else a named node's. */
+function gradientOf(engine: HoverEngine, t: Engine.Trace, name: string): number | undefined {
+  const input = t.inputs.find((i) => i.name === name);
+  if (input) return input.index <= t.output ? t.tape.grad[input.index] : 0;
+  return engine.buildGraph(t).nodes.find((n) => n.name === name)?.grad;
+}
+
+function namesOf(engine: HoverEngine, program: Engine.Program): string[] {
+  return [...program.params.map((p) => p.name), ...engine.freeVariables(program).map((v) => v.name)];
+}
+
+export function computeHover(req: HoverRequest): HoverShown | undefined {
+  const { text, offset, languageId } = req;
+  const cancelled = req.cancelled ?? (() => false);
+  const word = wordAt(text, offset);
+  if (!word) return undefined;
+  const ctx = hoverContext(text, offset, languageId);
+  if (!ctx || offset < ctx.stmtStart || offset > ctx.stmtEnd) return undefined;
+  const shown = (lines: string[]): HoverShown => ({ start: word.start, end: word.end, lines });
+  const target = expressionAt(text, offset, languageId) ?? { start: ctx.stmtStart, end: ctx.stmtEnd, lang: ctx.lang };
+  const link = `[Show Backprop Graph](${showLink({ uri: req.uri, start: target.start, end: target.end, lang: target.lang })})`;
+  const lesson = () => languageId === 'markdown' || req.isLesson();
+
+  if (word.call) {
+    const op = functionOp(word);
+    const name = word.qualifier ? `${word.qualifier}.${word.word}` : word.word;
+    if (op) return shown([`**${name}** — local derivative: ${code(req.engine().opSpec(op).rule)}`, link]);
+    // Calls that are not math (require, process.exit, console.log…) are never traced, let alone run.
+    if (lesson()) return shown([`Backprop Graph: ${code(`${name}(…)`)} is not a math function it can trace. It reads code as text and never runs it; this statement would be refused.`]);
+    return undefined;
+  }
+  if (word.qualifier) return undefined;
+
+  const raw = text.slice(ctx.exprStart, ctx.exprEnd);
+  // In ordinary code (not a lesson), stay quiet unless the statement looks like arithmetic: no engine load,
+  // no "cannot trace" hovers on every `foo.bar(baz)`.
+  const isLesson = lesson();
+  if (!isLesson && !isArithmetic(raw)) return undefined;
+  const engine = req.engine();
+  const lang = (ctx.lang ?? engine.detectLang(raw)) as Lang;
+  const exprText = lang === 'math' ? latexToMath(raw) : raw;
+  if (word.word === ctx.assigned && offset < ctx.exprStart) return undefined;
+
+  // One parse serves both the statement (its derivative) and the numbers: the statement composed with the
+  // earlier ones it depends on. Which ones depends on the statement's free names; guess them from the text
+  // (compose's own rule), and compose again only when the parse says otherwise.
+  const assignments = documentAssignments(text, languageId);
+  const stmtRange = { start: ctx.exprStart, end: ctx.exprEnd };
+  const guess = identifiers(exprText);
+  let composed = compose(text, stmtRange, lang as TextLang, assignments, guess);
+  let whole = engine.parseProgram(composed.text, lang);
+  let parsed = composed.included.length ? (whole.ok ? ok(statementOf(whole.value, composed)) : engine.parseProgram(exprText, lang)) : whole;
+  if (cancelled()) return undefined;
+  if (!parsed.ok) {
+    if (!isLesson) return undefined;
+    const e = parsed.error;
+    const where = e.span ? new Lines(text).position(ctx.exprStart + e.span.start) : undefined;
+    return shown([`Backprop Graph cannot trace this statement${where ? ` (${where.line + 1}:${where.character + 1})` : ''}: ${code(e.message)}. Nothing was run.`]);
+  }
+  const program = parsed.value;
+  if (program.lang !== lang) return undefined;
+  const free = namesOf(engine, program);
+  if (!free.includes(word.word)) return undefined;
+  if (free.length !== guess.length || free.some((n, i) => n !== guess[i])) {
+    const again = compose(text, stmtRange, lang as TextLang, assignments, free);
+    if (again.text !== composed.text) whole = again.included.length ? engine.parseProgram(again.text, lang) : parsed;
+    composed = again;
+  }
+
+  // The tidy IR derivative (microseconds); mathjs only for what it does not cover (matrix ops, very long
+  // statements), and then simplify only on short ones: mathjs simplify is super-linear.
+  const sym = deriveProgram(program, word.word)
+    ?? engine.symbolicDerivative(program, word.word, { simplify: exprText.length <= SIMPLIFY_MAX_CHARS });
+  if (cancelled()) return undefined;
+  const of = ctx.assigned ?? 'expression';
+  const lines: string[] = [];
+  const head = ctx.assigned ? `**∂${of}/∂${word.word}**` : `**∂/∂${word.word}** ${code(raw.length > 80 ? `${raw.slice(0, 79)}…` : raw)}`;
+  lines.push(sym.derivative !== undefined
+    ? `${head} = ${code(sym.derivative)}`
+    : `${head}: ${sym.unavailable ?? 'no symbolic form'}`);
+
+  // Numeric value at the known values (earlier literals, statements this one depends on, remembered values).
+  const values: Record<string, number> = {};
+  const used: string[] = [];
+  const remembered = req.remembered ?? {};
+  const needed = whole.ok ? namesOf(engine, whole.value) : free;
+  const missing: string[] = [];
+  for (const name of needed) {
+    const v: ValueSource | undefined = composed.values[name] ?? (name in remembered ? { value: remembered[name], source: 'remembered' } : undefined);
+    if (v) {
+      values[name] = v.value;
+      used.push(`${name} = ${v.value} (${v.source})`);
+    } else missing.push(name);
+  }
+  if (missing.length) {
+    lines.push(`No value known for ${missing.map(code).join(', ')} — add e.g. ${code(`const ${missing[0]} = 1`)} above, or run Show Backprop Graph to enter it.`);
+  } else if (whole.ok) {
+    const wholeProgram = whole.value;
+    const r = engine.attempt(() => engine.trace(wholeProgram, values));
+    if (cancelled()) return undefined;
+    if (r.ok) {
+      const grad = gradientOf(engine, r.value, word.word);
+      // With earlier statements composed in, the number is the total derivative (also through them).
+      const through = composed.included.filter((s) => s.rhs.includes(word.word)).map((s) => s.name);
+      const total = through.length ? ` (total: also through ${through.join(', ')})` : '';
+      const value = r.value.tape.value[r.value.output];
+      if (grad !== undefined) lines.push(`= **${engine.formatNumber(grad, req.digits)}**${total} at ${used.join(', ')}; ${of} = ${engine.formatNumber(value, req.digits)}`);
+    } else {
+      lines.push(`Not evaluated: ${code(r.error.message)}`);
+    }
+  }
+  if (composed.included.length) lines.push(`Uses ${composed.included.map((a) => code(describeAssignment(a))).join(', ')}.`);
+  lines.push(link);
+  return shown(lines);
+}
