@@ -15,7 +15,7 @@ export function describe(r: BenchRecord): [string, string, string, string, strin
   if (name.startsWith('tracer.balanced') || name === 'tracer.chain') {
     main = `${num(r.ns_per_node, ' ns/node')}`;
     details = `total ${num(r.median_ms, ' ms')} = forward ${num(r.forward_ms, ' ms')} + backward ${num(r.backward_ms, ' ms')}; ${num(r.nodes)} nodes (fwd ${num(r.forward_ns_per_node)}, bwd ${num(r.backward_ns_per_node)} ns/node); CPU time ${num(r.cpu_ns_per_node, ' ns/node')}`;
-  } else if (name === 'tracer.scaling') {
+  } else if (name.startsWith('tracer.scaling')) {
     main = `${num(r.ratio_1e6_to_1e5, '×')}`;
     details = 'time at 1e6 ÷ time at 1e5 (10× the nodes)';
   } else if (name === 'micrograd.balanced') {

@@ -75,7 +75,7 @@ export function tracerSection(emit: (r: BenchRecord) => void): void {
     for (let r = 0; r < RUNS[n]; r++) timings.push(balanced(xs));
     const rec = summarize('tracer.balanced', n, timings);
     if (n === 1e6) {
-      rec.target = '≤ 25 ns/node forward+backward at 1e6';
+      rec.target = '≤ 25 ns/node forward+backward at 1e6 (fresh tape each run)';
       rec.met = (rec.ns_per_node as number) <= 25;
     }
     byN.set(n, rec);
@@ -83,25 +83,27 @@ export function tracerSection(emit: (r: BenchRecord) => void): void {
   }
   // The same graph traced again into one tape (Tape.reset between runs), as a training loop would: the
   // tape's memory is already mapped, so this is the tracer's cost without first-touch page faults.
+  const reusedByN = new Map<number, BenchRecord>();
   for (const n of [1e5, 1e6]) {
     const xs = inputValues(n);
     const tape = new Tape(5 * n + 2);
     balanced(xs, tape);
     const timings: TracerTiming[] = [];
     for (let r = 0; r < RUNS[n]; r++) timings.push(balanced(xs, tape));
-    emit(summarize('tracer.balanced.reused_tape', n, timings));
+    const rec = summarize('tracer.balanced.reused_tape', n, timings);
+    if (n === 1e6) {
+      rec.target = '≤ 25 ns/node forward+backward at 1e6 (tape memory already mapped)';
+      rec.met = (rec.ns_per_node as number) <= 25;
+    }
+    reusedByN.set(n, rec);
+    emit(rec);
   }
-  const r5 = byN.get(1e5)!;
-  const r6 = byN.get(1e6)!;
-  const ratio = r6.median_ms / r5.median_ms;
-  emit({
-    name: 'tracer.scaling',
-    n: 1e6,
-    median_ms: r6.median_ms,
-    ratio_1e6_to_1e5: round(ratio),
-    target: 'time at 1e6 ≤ 12 × time at 1e5',
-    met: ratio <= 12,
-  });
+  const scaling = (name: string, r5: BenchRecord, r6: BenchRecord, target: string) => {
+    const ratio = r6.median_ms / r5.median_ms;
+    emit({ name, n: 1e6, median_ms: r6.median_ms, ratio_1e6_to_1e5: round(ratio), target, met: ratio <= 12 });
+  };
+  scaling('tracer.scaling', byN.get(1e5)!, byN.get(1e6)!, 'time at 1e6 ≤ 12 × time at 1e5 (fresh tapes)');
+  scaling('tracer.scaling.reused_tape', reusedByN.get(1e5)!, reusedByN.get(1e6)!, 'time at 1e6 ≤ 12 × time at 1e5 (tape memory already mapped)');
 
   const timings: TracerTiming[] = [];
   chain(1e6);
