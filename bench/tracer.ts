@@ -67,37 +67,29 @@ export function tracerSection(emit: (r: BenchRecord) => void): void {
   const warm = inputValues(1e4);
   for (let i = 0; i < 20; i++) balanced(warm);
 
-  const byN = new Map<number, BenchRecord>();
-  for (const n of [1e3, 1e4, 1e5, 1e6]) {
-    const xs = inputValues(n);
-    balanced(xs);
-    const timings: TracerTiming[] = [];
-    for (let r = 0; r < RUNS[n]; r++) timings.push(balanced(xs));
-    const rec = summarize('tracer.balanced', n, timings);
-    if (n === 1e6) {
-      rec.target = '≤ 25 ns/node forward+backward at 1e6 (fresh tape each run)';
-      rec.met = (rec.ns_per_node as number) <= 25;
+  /** Runs tracer.balanced at each n, into a fresh tape each run or (with `reuse`) into one tape emptied between runs. */
+  const measure = (name: string, sizes: number[], reuse: boolean, target: string) => {
+    const byN = new Map<number, BenchRecord>();
+    for (const n of sizes) {
+      const xs = inputValues(n);
+      const tape = reuse ? new Tape(5 * n + 2) : undefined;
+      balanced(xs, tape);
+      const timings: TracerTiming[] = [];
+      for (let r = 0; r < RUNS[n]; r++) timings.push(balanced(xs, tape));
+      const rec = summarize(name, n, timings);
+      if (n === 1e6) {
+        rec.target = target;
+        rec.met = (rec.ns_per_node as number) <= 25;
+      }
+      byN.set(n, rec);
+      emit(rec);
     }
-    byN.set(n, rec);
-    emit(rec);
-  }
+    return byN;
+  };
+  const byN = measure('tracer.balanced', [1e3, 1e4, 1e5, 1e6], false, '≤ 25 ns/node forward+backward at 1e6 (fresh tape each run)');
   // The same graph traced again into one tape (Tape.reset between runs), as a training loop would: the
   // tape's memory is already mapped, so this is the tracer's cost without first-touch page faults.
-  const reusedByN = new Map<number, BenchRecord>();
-  for (const n of [1e5, 1e6]) {
-    const xs = inputValues(n);
-    const tape = new Tape(5 * n + 2);
-    balanced(xs, tape);
-    const timings: TracerTiming[] = [];
-    for (let r = 0; r < RUNS[n]; r++) timings.push(balanced(xs, tape));
-    const rec = summarize('tracer.balanced.reused_tape', n, timings);
-    if (n === 1e6) {
-      rec.target = '≤ 25 ns/node forward+backward at 1e6 (tape memory already mapped)';
-      rec.met = (rec.ns_per_node as number) <= 25;
-    }
-    reusedByN.set(n, rec);
-    emit(rec);
-  }
+  const reusedByN = measure('tracer.balanced.reused_tape', [1e5, 1e6], true, '≤ 25 ns/node forward+backward at 1e6 (tape memory already mapped)');
   const scaling = (name: string, r5: BenchRecord, r6: BenchRecord, target: string) => {
     const ratio = r6.median_ms / r5.median_ms;
     emit({ name, n: 1e6, median_ms: r6.median_ms, ratio_1e6_to_1e5: round(ratio), target, met: ratio <= 12 });
