@@ -111,6 +111,8 @@ function mul(items: readonly S[]): S {
     else fs.push(p);
   }
   if (!fs.length) return num(c);
+  // −(a − b) reads better as b − a.
+  if (c === -1 && fs.length === 1 && fs[0].k === 'add') return add(fs[0].terms.map(neg));
   // Smaller factors first (6 · x · (x ^ 2 + 1) ^ 2), ties by text so equal products print alike.
   fs.sort((a, b) => size(a) - size(b) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   if (c === 1 && fs.length === 1) return fs[0];
