@@ -44,19 +44,30 @@ export function hoverSection(emit: (r: BenchRecord) => void): void {
     const lineStart = c.doc.split('\n').slice(0, c.line).join('\n').length + 1;
     const offset = c.doc.indexOf(c.word, c.doc.indexOf('=', lineStart) + 1) + 1;
     const req = hoverRequest(c.doc, offset, c.languageId);
+    const t0 = performance.now();
     const shown = computeHover(req)?.lines;
+    const firstMs = performance.now() - t0;
     if (!shown || shown.length < 2 || !shown[1].startsWith('= **')) {
       emit({ name: `hover.${c.name}`, median_ms: NaN, unavailable: `the hover computation did not produce a derivative and a number: ${JSON.stringify(shown)}` });
       continue;
     }
-    // The first hovers load and warm mathjs (and TypeScript); the steady state is what a learner meets.
-    const times: number[] = [];
+    // Three phases, each reported: the first hover (cold: first use of mathjs's parser, nothing compiled
+    // yet); 400 hovers after 30 warm-up calls (while V8 still compiles the hover's code, and, right after the
+    // engine bundle loaded, mathjs's: on 2 cores those compiles compete with the timed runs); and 400 hovers
+    // once a second of hovering has passed (steady state, what the target is checked on).
+    const timed = () => {
+      const out: number[] = [];
+      for (let i = 0; i < 400; i++) {
+        const t = performance.now();
+        consume(computeHover(req));
+        out.push(performance.now() - t);
+      }
+      return out;
+    };
     for (let i = 0; i < 30; i++) computeHover(req);
-    for (let i = 0; i < 400; i++) {
-      const t0 = performance.now();
-      consume(computeHover(req));
-      times.push(performance.now() - t0);
-    }
+    const early = timed();
+    while (performance.now() - t0 < 1000) computeHover(req);
+    const times = timed();
     const p95 = percentile(times, 95);
     emit({
       name: `hover.${c.name}`,
@@ -64,7 +75,11 @@ export function hoverSection(emit: (r: BenchRecord) => void): void {
       median_us: round(median(times) * 1e3),
       p95_us: round(p95 * 1e3),
       runs: times.length,
-      shows: shown.slice(0, 2).join(' | ').replace(/\*\*/g, ''),
+      first_us: round(firstMs * 1e3),
+      early_median_us: round(median(early) * 1e3),
+      early_p95_us: round(percentile(early, 95) * 1e3),
+      // The formula and the number (the values it is taken at are left out of the table).
+      shows: `${shown[0]} | ${shown[1].split(' at ')[0]}`.replace(/\*\*/g, ''),
       target: 'p95 ≤ 2 ms',
       met: p95 <= 2,
     });

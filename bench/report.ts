@@ -31,7 +31,7 @@ export function describe(r: BenchRecord): [string, string, string, string, strin
     details = `${num(r.chars)} chars → ${num(r.nodes)} nodes`;
   } else if (name.startsWith('hover.')) {
     main = `${num(r.median_us, ' µs')}`;
-    details = `p95 ${num(r.p95_us, ' µs')}; shows ${String(r.shows)}`;
+    details = `p95 ${num(r.p95_us, ' µs')} (steady); right after 30 warm-up hovers median ${num(r.early_median_us, ' µs')}, p95 ${num(r.early_p95_us, ' µs')}; first (cold) hover ${num(r.first_us, ' µs')}; shows ${String(r.shows)}`;
   } else if (name === 'view.render') {
     main = `cold ${num(r.cold_ms, ' ms')}`;
     details = `warm, new numbers ${num(r.warm_numbers_ms, ' ms')}; warm, new structure ${num(r.warm_structure_ms, ' ms')}; page load ${num(r.page_load_ms, ' ms')}; ${r.svg_nodes} nodes drawn; ${r.runs} fresh pages; modes ${r.modes}`;

@@ -46,6 +46,10 @@ type Tok =
   | { t: 'op'; text: string; start: number; end: number }
   | { t: 'eof'; text: ''; start: number; end: number };
 
+const isDigit = (c: number) => c >= 48 && c <= 57;
+/** ASCII letters, `_`, `$` (other identifier characters go to the real parser). */
+const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+
 function tokenize(text: string): Tok[] {
   const out: Tok[] = [];
   let i = 0;
@@ -54,7 +58,7 @@ function tokenize(text: string): Tok[] {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 9 || c === 10 || c === 13) { i++; continue; }
     const start = i;
-    if ((c >= 48 && c <= 57) || (c === 46 && i + 1 < n && text.charCodeAt(i + 1) >= 48 && text.charCodeAt(i + 1) <= 57)) {
+    if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
       // Decimal literals only (no 0x, 0o, 0b, separators, legacy octal, BigInt): the rest is the real parser's.
       const m = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 64));
       if (!m) bail();
@@ -65,8 +69,8 @@ function tokenize(text: string): Tok[] {
       out.push({ t: 'num', text: lit, start, end: i });
       continue;
     }
-    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36) {
-      while (i < n && /[\w$]/.test(text[i])) i++;
+    if (isIdentStart(c)) {
+      while (i < n && (isIdentStart(text.charCodeAt(i)) || isDigit(text.charCodeAt(i)))) i++;
       if (i < n && (text.charCodeAt(i) > 127 || text[i] === '\\')) bail();
       out.push({ t: 'id', text: text.slice(start, i), start, end: i });
       continue;
