@@ -98,6 +98,9 @@ export function identifiers(expr: string): string[] {
   return out;
 }
 
+const NEXT_CHAR = /\s*(\S)/y;
+const LINE_END = /[ \t]*(?:\r?\n|$)/y;
+
 /**
  * Top-level statements of TypeScript/JavaScript text: split at `;` and at line ends where brackets are
  * balanced and the line does not end in an operator. Strings and comments are skipped; statements that
@@ -145,8 +148,8 @@ export function splitStatements(text: string, base = 0): Statement[] {
       depth = Math.max(0, depth - 1);
       // `function f() { … }` ends at its closing brace.
       if (c === '}' && depth === 0 && !/=\s*$|\(\s*$/.test(text.slice(start, i))) {
-        const rest = text.slice(i + 1).match(/^[ \t]*(?:\r?\n|$)/);
-        if (rest) {
+        LINE_END.lastIndex = i + 1;
+        if (LINE_END.test(text)) {
           push(i + 1);
           start = i + 1;
         }
@@ -156,7 +159,9 @@ export function splitStatements(text: string, base = 0): Statement[] {
       start = i + 1;
     } else if (depth === 0 && c === '\n') {
       const before = text.slice(start, i).replace(/\/\/.*$/, '').trimEnd();
-      const next = text.slice(i + 1).match(/^\s*(\S)/);
+      // Sticky regexes look ahead without copying the rest of the text (that made long documents quadratic).
+      NEXT_CHAR.lastIndex = i + 1;
+      const next = NEXT_CHAR.exec(text);
       const continues = /[=+\-*/%^(,&|?:<>!.]$/.test(before) || (next !== null && /[.+*/%^?:)\]]/.test(next[1]));
       if (!continues) {
         push(i);
