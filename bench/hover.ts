@@ -54,7 +54,7 @@ export function hoverSection(emit: (r: BenchRecord) => void): void {
     // Three phases, each reported: the first hover (cold: first use of mathjs's parser, nothing compiled
     // yet); 400 hovers after 30 warm-up calls (while V8 still compiles the hover's code, and, right after the
     // engine bundle loaded, mathjs's: on 2 cores those compiles compete with the timed runs); and 400 hovers
-    // once a second of hovering has passed (steady state, what the target is checked on).
+    // once a second of hovering has passed (steady state). The target must hold in both timed phases.
     const timed = () => {
       const out: number[] = [];
       for (let i = 0; i < 400; i++) {
@@ -69,6 +69,7 @@ export function hoverSection(emit: (r: BenchRecord) => void): void {
     while (performance.now() - t0 < 1000) computeHover(req);
     const times = timed();
     const p95 = percentile(times, 95);
+    const earlyP95 = percentile(early, 95);
     emit({
       name: `hover.${c.name}`,
       median_ms: round(median(times)),
@@ -77,11 +78,11 @@ export function hoverSection(emit: (r: BenchRecord) => void): void {
       runs: times.length,
       first_us: round(firstMs * 1e3),
       early_median_us: round(median(early) * 1e3),
-      early_p95_us: round(percentile(early, 95) * 1e3),
+      early_p95_us: round(earlyP95 * 1e3),
       // The formula and the number (the values it is taken at are left out of the table).
       shows: `${shown[0]} | ${shown[1].split(' at ')[0]}`.replace(/\*\*/g, ''),
-      target: 'p95 ≤ 2 ms',
-      met: p95 <= 2,
+      target: 'p95 ≤ 2 ms (after 30 warm-up hovers, and at steady state)',
+      met: p95 <= 2 && earlyP95 <= 2,
     });
   }
 }
