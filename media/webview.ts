@@ -172,6 +172,8 @@ function initMermaid(theme: ThemeName): void {
     theme: MERMAID_THEME[theme],
     maxTextSize: MAX_TEXT,
     maxEdges: MAX_EDGES,
+    // render() reports a bad source by throwing; drawing Mermaid's error picture first would only cost time.
+    suppressErrorRendering: true,
     layout: 'dagre',
     look: 'classic',
     htmlLabels: false,
@@ -247,7 +249,6 @@ async function draw(payload: GraphPayload): Promise<void> {
     initMermaid(theme);
     const id = `bp-${++renderCount}`;
     try {
-      await mermaid.parse(full);
       // Mermaid measures every label while it builds the drawing: do that in a contained, off-screen host and
       // with the previous drawing out of the layout tree, so each measurement re-lays out only the new SVG.
       diagram.style.display = 'none';

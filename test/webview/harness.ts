@@ -77,11 +77,21 @@ export interface WebviewPage {
   waitForMessage(kind: FromWebview['kind'], after?: number): Promise<FromWebview>;
 }
 
-export async function startHarness(): Promise<Harness> {
-  if (!existsSync(SCRIPT) || !existsSync(STYLE)) throw new Error('media/dist/webview.js is missing: run `npm run build` first');
+export interface HarnessOptions {
+  /** Another build of the webview bundle (default media/dist/webview.js and .css). */
+  script?: string;
+  style?: string;
+  /** Extra script run in every page before the bundle. */
+  initScript?: string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const scriptPath = options.script ?? SCRIPT;
+  const stylePath = options.style ?? STYLE;
+  if (!existsSync(scriptPath) || !existsSync(stylePath)) throw new Error(`${scriptPath} is missing: run \`npm run build\` first`);
   mkdirSync(OUT_DIR, { recursive: true });
-  const script = readFileSync(SCRIPT);
-  const style = readFileSync(STYLE);
+  const script = readFileSync(scriptPath);
+  const style = readFileSync(stylePath);
   let currentTheme = 'vscode-light';
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -131,6 +141,7 @@ export async function startHarness(): Promise<Harness> {
       });
     })();`,
   });
+  if (options.initScript) await context.addInitScript({ content: options.initScript });
 
   async function newPage(theme = 'vscode-light'): Promise<WebviewPage> {
     currentTheme = theme;

@@ -1,0 +1,145 @@
+/**
+ * Build-time patches to the bundled Mermaid (and the dagre layout it uses) that make a flowchart render faster
+ * without changing what it draws: for our graphs the patched and the published code produce the same SVG,
+ * byte for byte (test/webview/mermaid-patches.test.ts renders with both and compares).
+ *
+ * Each patch replaces one exact piece of the published source. When a Mermaid or dagre update changes that
+ * piece, the patch is skipped with a build warning and the published code runs, correct but slower.
+ */
+import { readFile } from 'node:fs/promises';
+
+/** @type {{ name: string, file: RegExp, needle: string, replacement: string }[]} */
+export const PATCHES = [
+  {
+    // getConfig() deep-copied the whole configuration (every diagram's settings and ~150 theme variables) on
+    // each call, several times per node: 0.3 s of a 200-node render. One deep-frozen copy per configuration
+    // is handed out instead; the bundle is strict mode, so a caller that wrote to it would throw, not diverge.
+    name: 'getConfig: one frozen copy per configuration',
+    file: /mermaid[\\/]dist[\\/]chunks[\\/]mermaid\.core[\\/]chunk-[A-Z0-9]+\.mjs$/,
+    needle: 'var getConfig = /* @__PURE__ */ __name(() => {\n  return assignWithDepth_default({}, currentConfig);\n}, "getConfig");',
+    replacement: `var bpConfigFor, bpConfigCopy;
+function bpFreeze(v) { if (v !== null && typeof v === "object" && !Object.isFrozen(v)) { Object.freeze(v); for (const k of Object.keys(v)) bpFreeze(v[k]); } return v; }
+var getConfig = () => {
+  if (bpConfigFor !== currentConfig) { bpConfigFor = currentConfig; bpConfigCopy = bpFreeze(assignWithDepth_default({}, currentConfig)); }
+  return bpConfigCopy;
+};
+getConfig.bpWritable = () => assignWithDepth_default({}, currentConfig);`,
+  },
+  {
+    // The one reader that writes to its copy (a diagram's init() sets flowchart.arrowMarkerAbsolute, then
+    // calls setConfig): it gets a writable deep copy, as every caller did before.
+    name: 'Diagram.fromText: a writable configuration copy for init()',
+    file: /mermaid[\\/]dist[\\/]mermaid\.core\.mjs$/,
+    needle: `    const config = getConfig();
+    const type = detectType(code.cleaned, config);`,
+    replacement: `    const config = getConfig.bpWritable ? getConfig.bpWritable() : getConfig();
+    const type = detectType(code.cleaned, config);`,
+  },
+  {
+    // Wrapping: every label line was appended to the DOM and measured (a forced layout each, 0.4 s for 200
+    // nodes) only to learn whether it is narrower than the wrapping width (2,000 px here). A line whose every
+    // character could be 48 px wide and still fit needs no measuring: the answer is yes either way.
+    name: 'createFormattedText: no measuring of lines that surely fit',
+    file: /mermaid[\\/]dist[\\/]chunks[\\/]mermaid\.core[\\/]chunk-[A-Z0-9]+\.mjs$/,
+    needle: 'const checkWidth = /* @__PURE__ */ __name((line2) => computeWidthOfText(labelGroup, lineHeight, line2) <= width, "checkWidth");',
+    replacement: 'const checkWidth = /* @__PURE__ */ __name((line2) => line2.reduce((n, w) => n + 1 + String(w.content).length, 0) * 48 <= width || computeWidthOfText(labelGroup, lineHeight, line2) <= width, "checkWidth");',
+  },
+  {
+    // Ordering built one layer graph per rank by scanning every node of the graph for each rank: quadratic
+    // in the number of ranks once long edges add their dummy nodes. Bucket the nodes by rank once (in the
+    // graph's node order, so each layer graph is built exactly as before).
+    // Each bucket fills in the graph's node order, so each layer graph gets its nodes in the same order.
+    name: 'dagre order: nodes bucketed by rank',
+    file: /dagre-d3-es[\\/]src[\\/]dagre[\\/]order[\\/]index\.js$/,
+    needle: `function buildLayerGraphs(g, ranks, relationship) {
+  return _.map(ranks, function (rank) {
+    return buildLayerGraph(g, rank, relationship);
+  });
+}`,
+    replacement: `function buildLayerGraphs(g, ranks, relationship) {
+  var byRank = new Map();
+  var add = function (rank, v) {
+    var list = byRank.get(rank);
+    if (list) list.push(v);
+    else byRank.set(rank, [v]);
+  };
+  g.nodes().forEach(function (v) {
+    var node = g.node(v);
+    if (typeof node.rank === 'number') add(node.rank, v);
+    if (typeof node.minRank === 'number' && typeof node.maxRank === 'number') {
+      for (var r = node.minRank; r <= node.maxRank; r++) if (r !== node.rank) add(r, v);
+    }
+  });
+  return _.map(ranks, function (rank) {
+    return buildLayerGraph(g, rank, relationship, byRank.get(rank) || []);
+  });
+}`,
+  },
+  {
+    name: 'dagre buildLayerGraph: takes the nodes of its rank',
+    file: /dagre-d3-es[\\/]src[\\/]dagre[\\/]order[\\/]build-layer-graph\.js$/,
+    needle: `function buildLayerGraph(g, rank, relationship) {
+  var root = createRootNode(g),
+    result = new Graph({ compound: true })
+      .setGraph({ root: root })
+      .setDefaultNodeLabel(function (v) {
+        return g.node(v);
+      });
+
+  _.forEach(g.nodes(), function (v) {`,
+    replacement: `function buildLayerGraph(g, rank, relationship, nodesOfRank) {
+  var root = createRootNode(g),
+    result = new Graph({ compound: true })
+      .setGraph({ root: root })
+      .setDefaultNodeLabel(function (v) {
+        return g.node(v);
+      });
+
+  _.forEach(nodesOfRank || g.nodes(), function (v) {`,
+  },
+  {
+    // lodash's generic pick (paths, deep set) per entry, per layer, per sweep: the same four keys, copied
+    // directly, present ones only and in the same order.
+    name: 'dagre resolveConflicts: direct pick',
+    file: /dagre-d3-es[\\/]src[\\/]dagre[\\/]order[\\/]resolve-conflicts\.js$/,
+    needle: `      return _.pick(entry, ['vs', 'i', 'barycenter', 'weight']);`,
+    replacement: `      var picked = {};
+      if ('vs' in entry) picked.vs = entry.vs;
+      if ('i' in entry) picked.i = entry.i;
+      if ('barycenter' in entry) picked.barycenter = entry.barycenter;
+      if ('weight' in entry) picked.weight = entry.weight;
+      return picked;`,
+  },
+];
+
+/**
+ * The esbuild plugin. `onApplied(name)` is told each patch that was applied (tests check all were);
+ * `skip` names patches to leave out (tests render with and without them).
+ */
+export function mermaidPatches({ skip = [], onApplied } = {}) {
+  const active = PATCHES.filter((p) => !skip.includes(p.name));
+  return {
+    name: 'mermaid-patches',
+    setup(build) {
+      const applied = new Set();
+      build.onLoad({ filter: /(mermaid[\\/]dist[\\/]mermaid\.core\.mjs|mermaid[\\/]dist[\\/]chunks[\\/]mermaid\.core[\\/]chunk-[A-Z0-9]+\.mjs|dagre-d3-es[\\/]src[\\/]dagre[\\/]order[\\/][a-z-]+\.js)$/ }, async (args) => {
+        const mine = active.filter((p) => p.file.test(args.path));
+        if (!mine.length) return undefined;
+        let text = await readFile(args.path, 'utf8');
+        let changed = false;
+        for (const p of mine) {
+          if (!text.includes(p.needle)) continue;
+          text = text.replace(p.needle, () => p.replacement);
+          applied.add(p.name);
+          onApplied?.(p.name);
+          changed = true;
+        }
+        return changed ? { contents: text, loader: 'js' } : undefined;
+      });
+      build.onEnd(() => {
+        const missing = active.filter((p) => !applied.has(p.name)).map((p) => p.name);
+        if (missing.length) console.warn(`mermaid-patches: not applied (the published code runs, slower): ${missing.join('; ')}`);
+      });
+    },
+  };
+}
