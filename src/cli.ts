@@ -97,7 +97,8 @@ export function parseValues(spec: string, into: Record<string, TensorValue>): vo
 }
 
 export function parseArgs(argv: readonly string[]): CliOptions | 'help' | 'version' {
-  const o: CliOptions = { lang: 'auto', values: {}, format: 'text', digits: 6, direction: 'LR' };
+  // values is keyed by user text: no prototype, so `--at __proto__=1` is a value like any other.
+  const o: CliOptions = { lang: 'auto', values: Object.create(null), format: 'text', digits: 6, direction: 'LR' };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];

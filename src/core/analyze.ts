@@ -72,8 +72,8 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Result<Anal
   if (!traced.ok) return traced;
   const t = traced.value;
   const graph = buildGraph(t);
-  const gradients: Record<string, number> = {};
-  for (const input of graph.inputs) gradients[input.name] = input.grad;
+  // fromEntries defines own properties, so an input named __proto__ is a key like any other.
+  const gradients: Record<string, number> = Object.fromEntries(graph.inputs.map((input) => [input.name, input.grad]));
   const analysis: Analysis = { lang, detected, program, trace: t, graph, value: t.tape.value[t.output], gradients };
   if (options.gradCheck !== false) analysis.check = gradientCheck(t);
   if (graph.groups) analysis.tensor = tensorView(graph);

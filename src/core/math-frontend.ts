@@ -2,25 +2,26 @@ import { parse, type MathNode } from 'mathjs';
 import { BackpropError } from './errors';
 import type { Assign, Expr, Program, TensorOp } from './ir';
 import { LIMITS } from './limits';
+import { lookup } from './lookup';
 import { LEAKY_RELU_SLOPE, type OpName } from './ops';
 import { LineIndex, type Span } from './span';
 
 /** Math functions the math front end accepts: name → op and the arities it takes. */
-const UNARY: Record<string, OpName> = {
+const UNARY = lookup<OpName>({
   sin: 'sin', cos: 'cos', tan: 'tan', asin: 'asin', acos: 'acos', atan: 'atan',
   sinh: 'sinh', cosh: 'cosh', tanh: 'tanh', exp: 'exp', ln: 'log',
   log2: 'log2', log10: 'log10', sqrt: 'sqrt', cbrt: 'cbrt', abs: 'abs', square: 'square',
   sigmoid: 'sigmoid', relu: 'relu', softplus: 'softplus',
-};
-const NARY: Record<string, OpName> = { max: 'max', min: 'min', hypot: 'hypot' };
-const CONSTANTS: Record<string, number> = { pi: Math.PI, π: Math.PI, e: Math.E, tau: 2 * Math.PI };
+});
+const NARY = lookup<OpName>({ max: 'max', min: 'min', hypot: 'hypot' });
+const CONSTANTS = lookup<number>({ pi: Math.PI, π: Math.PI, e: Math.E, tau: 2 * Math.PI });
 /** Matrix functions: lowered to scalars by tensor.ts. */
-const TENSOR_FUNCTIONS: Record<string, [TensorOp, number]> = { sum: ['sum', 1], mean: ['mean', 1], dot: ['dot', 2], transpose: ['transpose', 1] };
+const TENSOR_FUNCTIONS = lookup<[TensorOp, number]>({ sum: ['sum', 1], mean: ['mean', 1], dot: ['dot', 2], transpose: ['transpose', 1] });
 export const MATH_FUNCTIONS = [...Object.keys(UNARY), 'log', 'pow', 'leakyRelu', ...Object.keys(NARY), ...Object.keys(TENSOR_FUNCTIONS)];
 /** Elementwise and transpose operators of mathjs: `.*`, `./`, `.^`, `'`. */
-const TENSOR_OPERATORS: Record<string, TensorOp> = { dotMultiply: 'emul', dotDivide: 'ediv', dotPow: 'epow', ctranspose: 'transpose', transpose: 'transpose' };
+const TENSOR_OPERATORS = lookup<TensorOp>({ dotMultiply: 'emul', dotDivide: 'ediv', dotPow: 'epow', ctranspose: 'transpose', transpose: 'transpose' });
 
-const BINARY_OPERATORS: Record<string, OpName> = { add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow' };
+const BINARY_OPERATORS = lookup<OpName>({ add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow' });
 
 /** A plain description of a mathjs node we refuse, for the error message. */
 function describe(node: MathNode): string {

@@ -1,6 +1,7 @@
 import { BackpropError } from './errors';
 import type { Assign, Expr, IrOp, Program } from './ir';
 import { LIMITS } from './limits';
+import { lookup } from './lookup';
 import { LineIndex, type Span } from './span';
 
 /**
@@ -17,19 +18,19 @@ interface Tok { kind: TokKind; text: string; start: number; end: number; value?:
 const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '**', '//', '+=', '-=', '*=', '/=', '@=', '%=', '&=', '|=', '^=', '==', '!=', '<=', '>=', '->', ':=', '<<', '>>',
   '+', '-', '*', '/', '@', '%', '(', ')', '[', ']', '{', '}', ',', '.', ':', ';', '=', '<', '>', '&', '|', '^', '~'];
 
-const STATEMENT_KEYWORDS: Record<string, string> = {
+const STATEMENT_KEYWORDS = lookup<string>({
   def: 'a function definition', class: 'a class definition', if: "an 'if' statement", elif: "an 'elif' branch",
   else: "an 'else' branch", for: "a 'for' loop", while: "a 'while' loop", with: "a 'with' block", try: "a 'try' block",
   except: "an 'except' block", finally: "a 'finally' block", return: "a 'return' outside a function", lambda: 'a lambda',
   global: "a 'global' statement", nonlocal: "a 'nonlocal' statement", del: "a 'del' statement", assert: 'an assert',
   raise: "a 'raise' statement", yield: "a 'yield'", pass: "a 'pass' statement", async: "an 'async' statement",
   await: "an 'await'", break: "a 'break'", continue: "a 'continue'", match: "a 'match' statement",
-};
-const EXPRESSION_KEYWORDS: Record<string, string> = {
+});
+const EXPRESSION_KEYWORDS = lookup<string>({
   True: "'True'", False: "'False'", None: "'None'", lambda: 'a lambda', not: "the operator 'not'", and: "the operator 'and'",
   or: "the operator 'or'", if: "a conditional expression 'a if c else b'", else: "a conditional expression 'a if c else b'",
   for: 'a comprehension', in: "the operator 'in'", is: "the operator 'is'", await: "an 'await'", yield: "a 'yield'",
-};
+});
 /** Imports that lessons need and we understand; anything else imported is refused. */
 const TOLERATED_IMPORTS = new Set(['import math', 'import numpy as np', 'import numpy', 'import torch']);
 
@@ -39,34 +40,35 @@ type Fn =
   | { kind: 'same' }; // float(x): the value itself
 
 const op = (o: IrOp, min = 1, max = min): Fn => ({ kind: 'op', op: o, min, max });
-const COMMON: Record<string, Fn> = {
+const COMMON = lookup<Fn>({
   sin: op('sin'), cos: op('cos'), tan: op('tan'), sinh: op('sinh'), cosh: op('cosh'), tanh: op('tanh'),
   exp: op('exp'), log2: op('log2'), log10: op('log10'), sqrt: op('sqrt'),
-};
-const MATH_FNS: Record<string, Fn> = {
+});
+const MATH_FNS = lookup<Fn>({
   ...COMMON, asin: op('asin'), acos: op('acos'), atan: op('atan'), fabs: op('abs'), log: op('log', 1, 2),
   pow: op('pow', 2), hypot: op('hypot', 1, Infinity), cbrt: op('cbrt'),
-};
-const NUMPY_FNS: Record<string, Fn> = {
+});
+const NUMPY_FNS = lookup<Fn>({
   ...COMMON, log: op('log'), arcsin: op('asin'), arccos: op('acos'), arctan: op('atan'), abs: op('abs'), absolute: op('abs'),
   square: op('square'), cbrt: op('cbrt'), maximum: op('max', 2), minimum: op('min', 2), power: op('pow', 2),
   array: { kind: 'ctor' }, asarray: { kind: 'ctor' }, dot: op('mmul', 2), matmul: op('matmul', 2), sum: op('sum'),
   mean: op('mean'), transpose: op('transpose'),
-};
-const TORCH_FNS: Record<string, Fn> = {
+});
+const TORCH_FNS = lookup<Fn>({
   ...COMMON, log: op('log'), asin: op('asin'), acos: op('acos'), atan: op('atan'), arcsin: op('asin'), arccos: op('acos'),
   arctan: op('atan'), abs: op('abs'), square: op('square'), sigmoid: op('sigmoid'), relu: op('relu'),
   maximum: op('max', 2), minimum: op('min', 2), pow: op('pow', 2), tensor: { kind: 'ctor' }, matmul: op('matmul', 2),
   mm: op('matmul', 2), mv: op('matmul', 2), dot: op('dot', 2), sum: op('sum'), mean: op('mean'), t: op('transpose'),
-};
-const MODULES: Record<string, Record<string, Fn>> = { math: MATH_FNS, np: NUMPY_FNS, numpy: NUMPY_FNS, torch: TORCH_FNS };
-const MODULE_CONSTANTS: Record<string, Record<string, [string, number]>> = {
-  math: { pi: ['pi', Math.PI], e: ['e', Math.E], tau: ['tau', 2 * Math.PI] },
-  np: { pi: ['pi', Math.PI], e: ['e', Math.E] },
-  numpy: { pi: ['pi', Math.PI], e: ['e', Math.E] },
-  torch: { pi: ['pi', Math.PI], e: ['e', Math.E] },
-};
-const BUILTINS: Record<string, Fn> = { abs: op('abs'), max: op('max', 1, Infinity), min: op('min', 1, Infinity), pow: op('pow', 2), float: { kind: 'same' } };
+});
+const MODULES = lookup<Readonly<Record<string, Fn>>>({ math: MATH_FNS, np: NUMPY_FNS, numpy: NUMPY_FNS, torch: TORCH_FNS });
+const PI_E = lookup<[string, number]>({ pi: ['pi', Math.PI], e: ['e', Math.E] });
+const MODULE_CONSTANTS = lookup<Readonly<Record<string, [string, number]>>>({
+  math: lookup<[string, number]>({ ...PI_E, tau: ['tau', 2 * Math.PI] }),
+  np: PI_E,
+  numpy: PI_E,
+  torch: PI_E,
+});
+const BUILTINS = lookup<Fn>({ abs: op('abs'), max: op('max', 1, Infinity), min: op('min', 1, Infinity), pow: op('pow', 2), float: { kind: 'same' } });
 /** Calls that would run code or touch the system: named in the refusal so the reason is plain. */
 const DANGEROUS = new Set(['exec', 'eval', 'open', '__import__', 'compile', 'input', 'getattr', 'setattr', 'globals', 'locals', 'vars', 'breakpoint']);
 
@@ -144,14 +146,14 @@ type Marker =
   | { type: 'call'; tok: Tok; base: number; fn: Fn; name: string }
   | { type: 'list'; tok: Tok; base: number };
 
-const BINARY: Record<string, [number, IrOp]> = { '+': [1, 'add'], '-': [1, 'sub'], '*': [2, 'mul'], '/': [2, 'div'], '@': [2, 'matmul'], '**': [4, 'pow'] };
+const BINARY = lookup<[number, IrOp]>({ '+': [1, 'add'], '-': [1, 'sub'], '*': [2, 'mul'], '/': [2, 'div'], '@': [2, 'matmul'], '**': [4, 'pow'] });
 const UNARY_PREC = 3;
-const REFUSED_OPERATORS: Record<string, string> = {
+const REFUSED_OPERATORS = lookup<string>({
   '%': "the operator '%'", '//': "floor division '//'", '<<': "the operator '<<'", '>>': "the operator '>>'", '&': "the operator '&'",
   '|': "the operator '|'", '^': "the operator '^' (in Python it is bitwise xor; use ** for powers)", '~': "the operator '~'",
   '==': "a comparison '=='", '!=': "a comparison '!='", '<': "a comparison '<'", '>': "a comparison '>'", '<=': "a comparison '<='",
   '>=': "a comparison '>='", '{': 'a dict or set', ':': "a ':'", ':=': "an assignment expression ':='", '...': "'...'", '->': "'->'",
-};
+});
 
 /** Parses Python (the arithmetic subset; never executed) into the IR. Throws BackpropError on refusal. */
 export function parsePython(text: string): Program {

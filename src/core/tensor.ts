@@ -6,6 +6,7 @@ import { LIMITS } from './limits';
 import { escapeLabel, type MermaidOptions } from './mermaid';
 import { OP, OPS, type OpName } from './ops';
 import type { Span } from './span';
+import { lookup } from './lookup';
 
 /**
  * Vectors and matrices. A program with matrix values or matrix ops is lowered (unrolled) into scalar IR
@@ -143,12 +144,13 @@ const VERB: Partial<Record<string, string>> = { add: 'add', sub: 'subtract', mul
  * reassigned names get versions (`h₂[0]`) so every scalar name is assigned once, and shared sub-expressions
  * are shared Expr objects (the tracer gives each one node). Shape errors are BackpropErrors with spans.
  */
-export function lowerTensors(program: Program, values: TensorValues = {}): { program: Program; values: Record<string, number> } {
+export function lowerTensors(program: Program, givenValues: TensorValues = {}): { program: Program; values: Record<string, number> } {
+  const values = lookup(givenValues);
   // `*` is elementwise in Python and TypeScript (numpy style), a matrix product in math (mathjs style).
   const python = program.lang !== 'math';
   const groups: TensorGroup[] = [];
   const body: Assign[] = [];
-  const scalarValues: Record<string, number> = {};
+  const scalarValues: Record<string, number> = Object.create(null);
   const env = new Map<string, TVal>();
   const versions = new Map<string, number>();
   let made = 0;
@@ -490,9 +492,8 @@ export function tensorView(graph: GraphModel): TensorGraph {
 
 /** Gradients of every named input tensor (`W1` → its gradient matrix), from a graph with groups. */
 export function tensorGradients(graph: GraphModel): Record<string, TensorValue> {
-  const out: Record<string, TensorValue> = {};
-  for (const n of tensorView(graph).nodes) if (n.kind === 'input' && n.name !== undefined) out[n.name] = n.grad;
-  return out;
+  const inputs = tensorView(graph).nodes.filter((n) => n.kind === 'input' && n.name !== undefined);
+  return Object.fromEntries(inputs.map((n) => [n.name!, n.grad]));
 }
 
 /** A tensor value as text: `0.5`, `[1, 2]`, `[[1, 2], [3, 4]]`. */

@@ -5,6 +5,7 @@ import { OP, type OpName } from './ops';
 import type { Span } from './span';
 import { Tape, type NodeMeta } from './tape';
 import { lowerTensors, needsLowering, type TensorValues } from './tensor';
+import { lookup } from './lookup';
 
 /** Node metadata of a lowered (matrix) program: which matrix-level op the scalar node came from. */
 export interface TaggedMeta extends NodeMeta {
@@ -41,7 +42,9 @@ function literalValue(e: Expr): number | undefined {
  * Free variables need values in `values`; all missing names are reported at once.
  * Matrix values (number[] / number[][]) and matrix ops are unrolled to scalars first (tensor.ts).
  */
-export function trace(source: Program, given: TensorValues = {}): Trace {
+export function trace(source: Program, givenValues: TensorValues = {}): Trace {
+  // Names are user text: `constructor` must not find Object.prototype's.
+  const given = lookup(givenValues);
   const lowered = needsLowering(source, given) ? lowerTensors(source, given) : undefined;
   const program = lowered ? lowered.program : source;
   const values = lowered ? lowered.values : (given as Readonly<Record<string, number>>);
@@ -113,7 +116,7 @@ export function trace(source: Program, given: TensorValues = {}): Trace {
         if (e.args.length === 1 && (e.op === 'max' || e.op === 'min' || e.op === 'hypot')) {
           acc = e.op === 'hypot' ? tape.applyNamed('abs', args[0], -1, meta) : args[0];
         } else {
-          if (!(e.op in OP)) throw new BackpropError('unsupported', `matrix operation '${e.label ?? e.op}' was not unrolled`, e.span);
+          if (!Object.hasOwn(OP, e.op)) throw new BackpropError('unsupported', `matrix operation '${e.label ?? e.op}' was not unrolled`, e.span);
           const op = e.op as OpName;
           acc = tape.applyNamed(op, args[0], args.length > 1 ? args[1] : -1, meta);
           // n-ary max/min/hypot fold left: max(a, b, c) = max(max(a, b), c); hypot likewise.

@@ -3,6 +3,7 @@ import { BackpropError } from './errors';
 import type { Assign, Expr, Program } from './ir';
 import { LIMITS } from './limits';
 import type { OpName } from './ops';
+import { GLOBAL_CONSTANTS, MATH_CONSTANTS, MATH_FUNCTIONS_TS, MATH_NARY, MATH_UNARY, RESERVED } from './ts-names';
 import { LineIndex, type Span } from './span';
 import { TS_TENSOR_FUNCTIONS } from './tensor';
 
@@ -27,18 +28,7 @@ import { TS_TENSOR_FUNCTIONS } from './tensor';
 type Kind = 'const' | 'let' | 'var' | 'param';
 interface Binding { kind: Kind; span: Span; hasValue: boolean }
 
-const MATH_UNARY: Readonly<Record<string, OpName>> = {
-  sin: 'sin', cos: 'cos', tan: 'tan', asin: 'asin', acos: 'acos', atan: 'atan',
-  sinh: 'sinh', cosh: 'cosh', tanh: 'tanh', exp: 'exp', log: 'log', log2: 'log2', log10: 'log10',
-  sqrt: 'sqrt', cbrt: 'cbrt', abs: 'abs',
-};
-const MATH_NARY: Readonly<Record<string, OpName>> = { max: 'max', min: 'min', hypot: 'hypot' };
-const MATH_CONSTANTS: Readonly<Record<string, number>> = { PI: Math.PI, E: Math.E };
-/** The `Math.*` members this front end accepts, for messages and docs. */
-export const MATH_FUNCTIONS_TS = [...Object.keys(MATH_UNARY), 'pow', ...Object.keys(MATH_NARY)].map((f) => `Math.${f}`);
-const GLOBAL_CONSTANTS: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity };
-/** Names that cannot be declared or assigned: they mean something else in JavaScript. */
-const RESERVED = new Set(['Math', 'NaN', 'Infinity', 'undefined', 'eval', 'arguments', 'globalThis']);
+export { MATH_FUNCTIONS_TS } from './ts-names';
 
 const BINARY: Partial<Record<ts.SyntaxKind, OpName>> = {
   [ts.SyntaxKind.PlusToken]: 'add',

@@ -117,8 +117,9 @@ export async function traceTarget(target: TraceTarget, options: TraceOptions, de
     const parsed = composed.included.length ? engine.parseProgram(composed.text, lang as Lang) : alone;
     if (!parsed.ok) return errorOutcome(doc, parsed.error, composed.segments, start);
 
-    const values: Record<string, number> = {};
-    const sources: Record<string, string> = literalSources(assignments, { start, end });
+    const values: Record<string, number> = Object.create(null);
+    // Keyed by names from the document: no prototype, so `constructor` finds nothing.
+    const sources: Record<string, string> = Object.assign(Object.create(null), literalSources(assignments, { start, end }));
     const fromCells = notebookValues(doc);
     const remembered = rememberedValues(deps.state);
     const missing: string[] = [];
@@ -127,7 +128,7 @@ export async function traceTarget(target: TraceTarget, options: TraceOptions, de
       if (found) {
         values[name] = found.value;
         sources[name] = found.source;
-      } else if (name in remembered && Number.isFinite(remembered[name])) {
+      } else if (Object.hasOwn(remembered, name) && Number.isFinite(remembered[name])) {
         values[name] = remembered[name];
         sources[name] = 'remembered (entered earlier)';
       } else if (!missing.includes(name)) missing.push(name);

@@ -57,7 +57,8 @@ export function compose(
   needed: readonly string[],
 ): Composed {
   const ordered = [...assignments].sort((a, b) => a.start - b.start);
-  const values: Record<string, ValueSource> = {};
+  // Keyed by names from the document: no prototype, so `constructor` finds nothing.
+  const values: Record<string, ValueSource> = Object.create(null);
   const chosen = new Set<Assignment>();
   const queue: { name: string; before: number }[] = needed.map((name) => ({ name, before: target.start }));
   const seen = new Set<string>();
@@ -103,11 +104,11 @@ export function toDocOffset(segments: readonly Segment[], offset: number): numbe
 
 /** Literal values for the assignments inside the target itself (trace reports them as 'literal'). */
 export function literalSources(assignments: readonly Assignment[], target: { start: number; end: number }): Record<string, string> {
-  const out: Record<string, string> = {};
+  const first = new Map<string, string>();
   for (const a of assignments) {
-    if (a.start >= target.start && a.end <= target.end && a.literal !== undefined && !(a.name in out)) out[a.name] = describeAssignment(a);
+    if (a.start >= target.start && a.end <= target.end && a.literal !== undefined && !first.has(a.name)) first.set(a.name, describeAssignment(a));
   }
-  return out;
+  return Object.fromEntries(first);
 }
 
 /**
@@ -115,21 +116,21 @@ export function literalSources(assignments: readonly Assignment[], target: { sta
  * never throws.
  */
 export function parseValueList(text: string): { values: Record<string, number> } | { error: string } {
-  const values: Record<string, number> = {};
+  const values = new Map<string, number>();
   const parts = text.split(/[,;\n]+/).map((p) => p.trim()).filter(Boolean);
   for (const p of parts) {
     const m = /^([\p{L}_$][\p{L}\p{N}_$]*)\s*[=:]\s*(\S+)$/u.exec(p);
     if (!m) return { error: `cannot read "${p}": write name=number, separated by commas` };
     const v = Number(m[2]);
     if (m[2].trim() === '' || !Number.isFinite(v)) return { error: `"${m[2]}" is not a number (for ${m[1]})` };
-    values[m[1]] = v;
+    values.set(m[1], v);
   }
-  return { values };
+  return { values: Object.fromEntries(values) };
 }
 
 /** The input box's prefilled text for missing names: `x=1, w=1`, using remembered values when known. */
 export function valueListTemplate(names: readonly string[], known: Readonly<Record<string, number>> = {}): string {
-  return names.map((n) => `${n}=${known[n] ?? 1}`).join(', ');
+  return names.map((n) => `${n}=${Object.hasOwn(known, n) ? known[n] : 1}`).join(', ');
 }
 
 /** A document edit: `rangeLength` characters at `rangeOffset` replaced by `text`. */

@@ -156,13 +156,13 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
     : `${head}: ${sym.unavailable ?? 'no symbolic form'}`);
 
   // Numeric value at the known values (earlier literals, statements this one depends on, remembered values).
-  const values: Record<string, number> = {};
+  const values: Record<string, number> = Object.create(null);
   const used: string[] = [];
   const remembered = req.remembered ?? {};
   const needed = whole.ok ? namesOf(engine, whole.value) : free;
   const missing: string[] = [];
   for (const name of needed) {
-    const v: ValueSource | undefined = composed.values[name] ?? (name in remembered ? { value: remembered[name], source: 'remembered' } : undefined);
+    const v: ValueSource | undefined = composed.values[name] ?? (Object.hasOwn(remembered, name) ? { value: remembered[name], source: 'remembered' } : undefined);
     if (v) {
       values[name] = v.value;
       used.push(`${name} = ${v.value} (${v.source})`);

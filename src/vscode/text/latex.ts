@@ -4,8 +4,10 @@
  * spans from the engine still point at the right characters. Anything else is left for the math front end to
  * refuse with its position (e.g. `\frac`, which has no same-length form).
  */
+import { lookup } from '../../core/lookup';
+
 const FUNCTIONS = ['sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh', 'exp', 'log', 'ln', 'sqrt', 'max', 'min', 'pi', 'sigma'];
-const MAPPED: Record<string, string> = { arcsin: 'asin  ', arccos: 'acos  ', arctan: 'atan  ', sigma: 'sigmoid' };
+const MAPPED = lookup<string>({ arcsin: 'asin  ', arccos: 'acos  ', arctan: 'atan  ', sigma: 'sigmoid' });
 
 export function latexToMath(text: string): string {
   if (!text.includes('\\') && !/[{}]/.test(text)) return text;

@@ -11,22 +11,13 @@
 import type { Assign, Expr, Program } from '../../core/ir';
 import type { OpName } from '../../core/ops';
 import { LineIndex } from '../../core/span';
+import { GLOBAL_CONSTANTS, MATH_CONSTANTS, MATH_NARY, MATH_UNARY, RESERVED } from '../../core/ts-names';
 
 /** Longer text goes to the real parser: the lite one is for lesson lines. */
 const MAX_CHARS = 4000;
 /** Nesting (parentheses, `**` chains, prefix operators) past this goes to the real parser, which iterates. */
 const MAX_DEPTH = 48;
 
-// The tables of core/ts-frontend.ts, for the members the lite parser accepts.
-const MATH_UNARY: Readonly<Record<string, OpName>> = {
-  sin: 'sin', cos: 'cos', tan: 'tan', asin: 'asin', acos: 'acos', atan: 'atan',
-  sinh: 'sinh', cosh: 'cosh', tanh: 'tanh', exp: 'exp', log: 'log', log2: 'log2', log10: 'log10',
-  sqrt: 'sqrt', cbrt: 'cbrt', abs: 'abs',
-};
-const MATH_NARY: Readonly<Record<string, OpName>> = { max: 'max', min: 'min', hypot: 'hypot' };
-const MATH_CONSTANTS: Readonly<Record<string, number>> = { PI: Math.PI, E: Math.E };
-const GLOBAL_CONSTANTS: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity };
-const RESERVED = new Set(['Math', 'NaN', 'Infinity', 'undefined', 'eval', 'arguments', 'globalThis']);
 /** Words that are not plain variable names in TypeScript (keywords, contextual keywords that change parsing). */
 const KEYWORDS = new Set([
   'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum',
