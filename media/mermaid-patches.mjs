@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 
-/** @type {{ name: string, file: RegExp, needle: string, replacement: string }[]} */
+/** @type {{ name: string, file: RegExp, needle: string, replacement: string, all?: boolean }[]} */
 export const PATCHES = [
   {
     // getConfig() deep-copied the whole configuration (every diagram's settings and ~150 theme variables) on
@@ -110,6 +110,29 @@ getConfig.bpWritable = () => assignWithDepth_default({}, currentConfig);`,
       if ('weight' in entry) picked.weight = entry.weight;
       return picked;`,
   },
+  {
+    // graphlib's node and edge lists went through lodash's generic keys/values (array-like and prototype
+    // checks per call), and dagre asks for them in its inner loops. For the plain objects graphlib keeps,
+    // lodash returns exactly Object.keys / Object.values (it calls them), so call them directly.
+    name: 'graphlib: Object.keys for node lists',
+    file: /dagre-d3-es[\\/]src[\\/]graphlib[\\/]graph\.js$/,
+    needle: 'return _.keys(',
+    replacement: 'return Object.keys(',
+    all: true,
+  },
+  {
+    name: 'graphlib: Object.values for edge lists',
+    file: /dagre-d3-es[\\/]src[\\/]graphlib[\\/]graph\.js$/,
+    needle: '= _.values(',
+    replacement: '= Object.values(',
+    all: true,
+  },
+  {
+    name: 'graphlib: Object.values for all edges',
+    file: /dagre-d3-es[\\/]src[\\/]graphlib[\\/]graph\.js$/,
+    needle: 'return _.values(this._edgeObjs);',
+    replacement: 'return Object.values(this._edgeObjs);',
+  },
 ];
 
 /**
@@ -122,14 +145,14 @@ export function mermaidPatches({ skip = [], onApplied } = {}) {
     name: 'mermaid-patches',
     setup(build) {
       const applied = new Set();
-      build.onLoad({ filter: /(mermaid[\\/]dist[\\/]mermaid\.core\.mjs|mermaid[\\/]dist[\\/]chunks[\\/]mermaid\.core[\\/]chunk-[A-Z0-9]+\.mjs|dagre-d3-es[\\/]src[\\/]dagre[\\/]order[\\/][a-z-]+\.js)$/ }, async (args) => {
+      build.onLoad({ filter: /(mermaid[\\/]dist[\\/]mermaid\.core\.mjs|mermaid[\\/]dist[\\/]chunks[\\/]mermaid\.core[\\/]chunk-[A-Z0-9]+\.mjs|dagre-d3-es[\\/]src[\\/]dagre[\\/]order[\\/][a-z-]+\.js|dagre-d3-es[\\/]src[\\/]graphlib[\\/]graph\.js)$/ }, async (args) => {
         const mine = active.filter((p) => p.file.test(args.path));
         if (!mine.length) return undefined;
         let text = await readFile(args.path, 'utf8');
         let changed = false;
         for (const p of mine) {
           if (!text.includes(p.needle)) continue;
-          text = text.replace(p.needle, () => p.replacement);
+          text = p.all ? text.split(p.needle).join(p.replacement) : text.replace(p.needle, () => p.replacement);
           applied.add(p.name);
           onApplied?.(p.name);
           changed = true;
