@@ -234,7 +234,7 @@ async function draw(payload: GraphPayload): Promise<void> {
     return;
   }
   const key = `${theme}\n${graphView}\n${info.structureKey}`;
-  let mode: 'full' | 'inplace' = 'full';
+  let mode: 'full' | 'inplace' | 'cached' = 'full';
   if (drawn && key === structureKey && diagram.querySelector('svg')) {
     // Same drawing, new numbers: rewrite the labels; lay out again only if a label no longer fits its box.
     const next: Drawn = { ...drawn, payload, graph, source, info, summary, collapsedIds: collapsed, tensor };
@@ -244,17 +244,29 @@ async function draw(payload: GraphPayload): Promise<void> {
       drawn = next;
     }
   }
+  const cached = mode === 'full' ? svgCache.get(key) : undefined;
+  if (cached !== undefined) {
+    // A structure drawn before in this page (switching back to an earlier expression): its drawing again,
+    // with this payload's labels; Mermaid runs again only if a label no longer fits its box.
+    const next = showSvg(cached, { payload, graph, source, info, theme, summary, collapsedIds: collapsed, tensor });
+    updateLabelsInPlace(next);
+    if (!labelsOverflow(next)) {
+      mode = 'cached';
+      drawn = next;
+      structureKey = key;
+      rememberSvg(key, cached);
+    }
+  }
   if (mode === 'full') {
     const full = source + classDefs(theme);
     initMermaid(theme);
     const id = `bp-${++renderCount}`;
+    let svg: string;
     try {
       // Mermaid measures every label while it builds the drawing: do that in a contained, off-screen host and
       // with the previous drawing out of the layout tree, so each measurement re-lays out only the new SVG.
       diagram.style.display = 'none';
-      const { svg } = await mermaid.render(id, full, renderHost());
-      diagram.innerHTML = svg; // Mermaid's output, sanitized by it (securityLevel strict); labels are entity-escaped
-      diagram.style.display = '';
+      svg = (await mermaid.render(id, full, renderHost())).svg;
     } catch (e) {
       diagram.style.display = '';
       document.getElementById(id)?.remove();
@@ -265,15 +277,10 @@ async function draw(payload: GraphPayload): Promise<void> {
       post({ kind: 'renderError', message: text });
       return;
     }
-    const svgEl = diagram.querySelector('svg')!;
-    const vb = svgEl.viewBox.baseVal;
-    svgEl.removeAttribute('style'); // Mermaid's max-width; the view transform does the sizing
-    svgEl.setAttribute('width', String(Math.ceil(vb.width)));
-    svgEl.setAttribute('height', String(Math.ceil(vb.height)));
-    svgEl.setAttribute('aria-label', `Computational graph of ${payload.title}`);
-    drawn = { payload, graph, source, info, theme, summary, collapsedIds: collapsed, nodeEls: new Map(), edgePaths: [], edgeLabels: [], tensor };
-    mapElements(drawn, svgEl);
+    drawn = showSvg(svg, { payload, graph, source, info, theme, summary, collapsedIds: collapsed, tensor });
+    diagram.style.display = '';
     structureKey = key;
+    rememberSvg(key, svg);
   }
   if (!drawn) return;
   setPhase({ kind: 'data' });
@@ -306,6 +313,40 @@ async function draw(payload: GraphPayload): Promise<void> {
   document.body.dataset.theme = theme;
   document.body.dataset.graphView = graphView;
   window.dispatchEvent(new CustomEvent('bp-rendered', { detail: { ms, mode, version: payload.version } }));
+}
+
+/**
+ * Mermaid's SVG text per drawn structure (theme, view and source with the labels blanked), newest last:
+ * a few recent drawings, so going back to an expression shown before skips Mermaid's layout.
+ */
+const svgCache = new Map<string, string>();
+const SVG_CACHE_ENTRIES = 8;
+const SVG_CACHE_CHARS = 8_000_000;
+
+function rememberSvg(key: string, svg: string): void {
+  svgCache.delete(key);
+  svgCache.set(key, svg);
+  let chars = 0;
+  for (const v of svgCache.values()) chars += v.length;
+  for (const [k, v] of svgCache) {
+    if (svgCache.size <= SVG_CACHE_ENTRIES && chars <= SVG_CACHE_CHARS) break;
+    svgCache.delete(k);
+    chars -= v.length;
+  }
+}
+
+/** Puts a Mermaid SVG on the page and links its elements to the graph. */
+function showSvg(svg: string, d: Omit<Drawn, 'nodeEls' | 'edgePaths' | 'edgeLabels'>): Drawn {
+  diagram.innerHTML = svg; // Mermaid's output, sanitized by it (securityLevel strict); labels are entity-escaped
+  const svgEl = diagram.querySelector('svg')!;
+  const vb = svgEl.viewBox.baseVal;
+  svgEl.removeAttribute('style'); // Mermaid's max-width; the view transform does the sizing
+  svgEl.setAttribute('width', String(Math.ceil(vb.width)));
+  svgEl.setAttribute('height', String(Math.ceil(vb.height)));
+  svgEl.setAttribute('aria-label', `Computational graph of ${d.payload.title}`);
+  const next: Drawn = { ...d, nodeEls: new Map(), edgePaths: [], edgeLabels: [] };
+  mapElements(next, svgEl);
+  return next;
 }
 
 /** Centre of the output node in SVG units (what fit() keeps in view when the whole graph is too big). */
@@ -397,13 +438,20 @@ function fitEdgeLabel(label: SVGGElement | undefined): void {
   rect.setAttribute('width', String(b.width + 4));
 }
 
-/** Same drawing, new numbers: rewrite the label texts instead of laying the graph out again. */
+/**
+ * Same drawing, new numbers: rewrite the label texts instead of laying the graph out again. All texts are
+ * written before any is measured, so the page lays out once, not once per edge label.
+ */
 function updateLabelsInPlace(d: Drawn): void {
   for (const [id, lines] of d.info.nodeLabels) setTextLines(d.nodeEls.get(id), lines);
-  d.info.edges.forEach((e, i) => {
-    const label = d.edgeLabels[i];
-    setTextLines(label, [e.label]);
-    fitEdgeLabel(label);
+  d.info.edges.forEach((e, i) => setTextLines(d.edgeLabels[i], [e.label]));
+  const boxes = d.edgeLabels.map((label) => (label?.querySelector('text') as SVGTextElement | null)?.getBBox());
+  d.edgeLabels.forEach((label, i) => {
+    const b = boxes[i];
+    const rect = label?.querySelector('rect.background');
+    if (!b || !rect) return;
+    rect.setAttribute('x', String(b.x - 2));
+    rect.setAttribute('width', String(b.width + 4));
   });
 }
 

@@ -74,6 +74,32 @@ describe('graph webview in Chromium', () => {
     await w.page.close();
   });
 
+  test('a structure shown before in the page is drawn again from its cached SVG, with the new numbers', async () => {
+    const rects = (w: WebviewPage) => w.page.evaluate(() =>
+      [...document.querySelectorAll('#diagram g.edgeLabel rect.background')].map((r) => Math.round(Number(r.getAttribute('width')) * 10) / 10));
+    const fresh = await h.newPage('vscode-light');
+    assert.equal((await fresh.showGraph(payloadFor('(x^2+1)^3', { x: 3 }))).mode, 'full');
+    const expected = { ...(await labels(fresh)), rects: await rects(fresh) };
+    await fresh.page.close();
+
+    const w = await h.newPage('vscode-light');
+    assert.equal((await w.showGraph(payloadFor('(x^2+1)^3', { x: 2 }))).mode, 'full');
+    assert.equal((await w.showGraph(payloadFor('tanh(x*y) + y', { x: 1, y: 2 }))).mode, 'full');
+    const back = await w.showGraph(payloadFor('(x^2+1)^3', { x: 3 }));
+    assert.equal(back.mode, 'cached');
+    const got = { ...(await labels(w)), rects: await rects(w) };
+    assert.deepEqual(got.nodes, expected.nodes);
+    assert.deepEqual(got.edges, expected.edges);
+    assert.deepEqual(got.rects, expected.rects, 'edge label backgrounds fit the new texts');
+    assert.deepEqual(got.nodes.find((n) => n.id === 'n0')?.lines, ['x', 'value 3', 'grad 1800']);
+    // Clicking still reveals: the cached drawing is wired like a fresh one.
+    const n = await afterCount(w);
+    await w.page.click('#diagram g.node[data-node="n0"]');
+    const reveal = await w.waitForMessage('reveal', n) as Extract<FromWebview, { kind: 'reveal' }>;
+    assert.equal(reveal.nodeId, 'n0');
+    await w.page.close();
+  });
+
   test('theme switch re-renders with the other palette; zoom survives it and updates', async () => {
     const w = await h.newPage('vscode-light');
     await w.showGraph(payloadFor('(x^2+1)^3', { x: 2 }));
