@@ -3,7 +3,8 @@
  * in Debian's Chromium through playwright-core. Times, inside the page, from posting a `graph` message to the
  * page's `bp-rendered` event with the SVG in the DOM. Cold: the first graph in a freshly loaded page.
  * Warm: the next graph in a page that has drawn one — the same structure with new numbers (a live update,
- * drawn in place), and a different structure of the same size (a full Mermaid render).
+ * drawn in place), a different structure of the same size never drawn in that page (a full Mermaid render),
+ * and then the first structure again with new numbers (seen before in the page: its cached drawing is re-used).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -140,6 +141,7 @@ export async function viewSection(emit: (r: BenchRecord) => void, root: string):
       const loads: number[] = [];
       const warmNumbers: number[] = [];
       const warmStructure: number[] = [];
+      const warmSeen: number[] = [];
       let modes = new Set<string>();
       let svgNodes = 0;
       // ≥ 5 fresh pages per size, unless a size is so slow that 5 would blow the bench's 5-minute budget:
@@ -160,6 +162,10 @@ export async function viewSection(emit: (r: BenchRecord) => void, root: string):
         const other = await timeRender(page, payloadFor(nodes, 1 + (r % 4), 1, 1.5));
         warmStructure.push(other.ms);
         modes.add(`structure:${other.mode}`);
+        // Back to the first expression at yet another x: a structure this page has drawn before.
+        const back = await timeRender(page, payloadFor(nodes, 0, 1, 1 + 0.25 * (r + 1)));
+        warmSeen.push(back.ms);
+        modes.add(`seen:${back.mode}`);
         await page.close();
       }
       const c = median(cold);
@@ -174,6 +180,7 @@ export async function viewSection(emit: (r: BenchRecord) => void, root: string):
         cold_ms: round(c),
         warm_numbers_ms: round(wn),
         warm_structure_ms: round(ws),
+        warm_seen_structure_ms: round(median(warmSeen)),
         page_load_ms: round(median(loads)),
         svg_nodes: svgNodes,
         modes: [...modes].join(' '),
