@@ -1113,8 +1113,20 @@ async function warmUp(): Promise<void> {
   if (latest) return;
   rendering = true;
   try {
-    initMermaid(themeFromBody(document.body));
-    await mermaid.render('bp-warm', 'flowchart LR\n  a["warm"] -->|"∂ 1"| b("up")\n', renderHost());
+    const theme = themeFromBody(document.body);
+    initMermaid(theme);
+    // Every node shape, label form and class our graphs use, so their code is compiled before the first graph.
+    await mermaid.render('bp-warm', `flowchart LR
+  w0(["x<br/>value 1<br/>grad 2"])
+  w1["2<br/>value 2<br/>grad 1"]
+  w2("×<br/>value 2<br/>grad 1")
+  w0 -->|"∂ 2"| w2
+  w1 -->|"∂ 1"| w2
+  class w0 bpInput
+  class w1 bpConst
+  class w2 bpOp
+  class w2 bpOutput
+${classDefs(theme)}`, renderHost());
   } catch {
     // Only a warm-up: the real render reports its own errors.
   } finally {
