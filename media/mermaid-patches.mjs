@@ -111,6 +111,38 @@ getConfig.bpWritable = () => assignWithDepth_default({}, currentConfig);`,
       return picked;`,
   },
   {
+    // Crossing count, per pair of adjacent layers, per sweep: lodash's zipObject / sortBy / flatten / map
+    // replaced by plain loops. Array.prototype.sort is stable, as sortBy is; positions are integers.
+    name: 'dagre crossCount: plain loops',
+    file: /dagre-d3-es[\\/]src[\\/]dagre[\\/]order[\\/]cross-count\.js$/,
+    needle: `  var southPos = _.zipObject(
+    southLayer,
+    _.map(southLayer, function (v, i) {
+      return i;
+    }),
+  );
+  var southEntries = _.flatten(
+    _.map(northLayer, function (v) {
+      return _.sortBy(
+        _.map(g.outEdges(v), function (e) {
+          return { pos: southPos[e.w], weight: g.edge(e).weight };
+        }),
+        'pos',
+      );
+    }),
+  );`,
+    replacement: `  var southPos = {};
+  for (var si = 0; si < southLayer.length; si++) southPos[southLayer[si]] = si;
+  var southEntries = [];
+  for (var ni = 0; ni < northLayer.length; ni++) {
+    var entries = g.outEdges(northLayer[ni]).map(function (e) {
+      return { pos: southPos[e.w], weight: g.edge(e).weight };
+    });
+    entries.sort(function (a, b) { return a.pos - b.pos; });
+    for (var ei = 0; ei < entries.length; ei++) southEntries.push(entries[ei]);
+  }`,
+  },
+  {
     // graphlib's node and edge lists went through lodash's generic keys/values (array-like and prototype
     // checks per call), and dagre asks for them in its inner loops. For the plain objects graphlib keeps,
     // lodash returns exactly Object.keys / Object.values (it calls them), so call them directly.
