@@ -34,7 +34,7 @@ export function describe(r: BenchRecord): [string, string, string, string, strin
     details = `p95 ${num(r.p95_us, ' µs')} (steady); right after 30 warm-up hovers median ${num(r.early_median_us, ' µs')}, p95 ${num(r.early_p95_us, ' µs')}; first (cold) hover ${num(r.first_us, ' µs')}; shows ${String(r.shows)}`;
   } else if (name === 'view.render') {
     main = `cold ${num(r.cold_ms, ' ms')}`;
-    details = `warm, new numbers ${num(r.warm_numbers_ms, ' ms')}; warm, new structure ${num(r.warm_structure_ms, ' ms')}; page load ${num(r.page_load_ms, ' ms')}; ${r.svg_nodes} nodes drawn; ${r.runs} fresh pages; modes ${r.modes}`;
+    details = `warm, new numbers ${num(r.warm_numbers_ms, ' ms')}; warm, new structure ${num(r.warm_structure_ms, ' ms')}; warm, a structure drawn before in the page ${num(r.warm_seen_structure_ms, ' ms')}; page load ${num(r.page_load_ms, ' ms')}; ${r.svg_nodes} nodes drawn; ${r.runs} fresh pages; modes ${r.modes}`;
   } else if (name === 'machine.fresh_memory') {
     main = `${num(r.us_per_page, ' µs/page')}`;
     details = `first write to each 4 KB page of a new ${r.mb} MB Float64Array (${num(r.median_ms, ' ms')}); at ${r.bytes_per_tape_node} bytes per tape node that is ${num(r.ns_per_tape_node, ' ns')} per node of a fresh tape`;
