@@ -47,6 +47,9 @@ export function describe(r: BenchRecord): [string, string, string, string, strin
     main = `${num(r.kb, ' KB')}`;
     details = String(r.file);
   }
+  if (typeof r.processes === 'number' && r.processes > 1) {
+    details += `; median of ${r.processes} processes (range ${num(r.process_min)}–${num(r.process_max)})`;
+  }
   const target = r.target ? `${r.target}: ${mark(r)}` : '';
   return [name, n, main, details, target];
 }

@@ -69,6 +69,31 @@ function child(section: Section, onRecord: (r: BenchRecord) => void): Promise<vo
   });
 }
 
+/**
+ * The tracer's figures vary between processes on this VM (the same code ran 17 or 35 ns/node at 1e3 in
+ * back-to-back processes: JIT and host noise), so its section runs in PROCESSES processes and each figure is
+ * the median process's record, with the range over all of them.
+ */
+const PROCESSES: Partial<Record<Section, number>> = { tracer: 3 };
+
+async function sectionRecords(section: Section, onRecord: (r: BenchRecord) => void): Promise<void> {
+  const runs = PROCESSES[section] ?? 1;
+  if (runs === 1) return child(section, onRecord);
+  const byKey = new Map<string, BenchRecord[]>();
+  for (let i = 0; i < runs; i++) {
+    await child(section, (r) => {
+      const key = `${r.name}|${r.n ?? ''}`;
+      byKey.set(key, [...(byKey.get(key) ?? []), r]);
+    });
+  }
+  const main = (r: BenchRecord) => (r.ns_per_node ?? r.ratio_1e6_to_1e5 ?? r.us_per_page ?? r.median_ms) as number;
+  for (const all of byKey.values()) {
+    const sorted = [...all].sort((a, b) => main(a) - main(b));
+    const chosen = sorted[Math.floor((sorted.length - 1) / 2)];
+    onRecord({ ...chosen, processes: all.length, process_min: main(sorted[0]), process_max: main(sorted[sorted.length - 1]) });
+  }
+}
+
 function sh(cmd: string, args: string[]): string {
   try {
     return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -113,7 +138,7 @@ async function main(): Promise<void> {
     if (!json) process.stdout.write(`Backprop Graph benchmark — ${info.cpu}, ${info.nproc} cores, node ${info.node}, load ${info.load}\n\n`);
     for (const s of SECTIONS.filter((x) => only.includes(x))) {
       const mine: BenchRecord[] = [];
-      await child(s, (r) => {
+      await sectionRecords(s, (r) => {
         mine.push(r);
         records.push(r);
         if (json) process.stdout.write(`${line(r)}\n`);
