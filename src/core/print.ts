@@ -1,5 +1,6 @@
 import type { Expr, Program } from './ir';
 import { LIMITS } from './limits';
+import { postOrder } from './walk';
 
 const INFIX: Partial<Record<string, [string, number]>> = { add: ['+', 1], sub: ['-', 1], mul: ['*', 2], div: ['/', 2], pow: ['^', 4] };
 const FN_NAME: Partial<Record<string, string>> = { logb: 'log' };
@@ -12,29 +13,15 @@ export class TooLong extends Error {}
  * expression). Iterative, and stops at `limit` characters.
  */
 export function printExpr(root: Expr, env: ReadonlyMap<string, string> = new Map(), limit: number = LIMITS.maxSymbolicChars): string {
-  // Each finished child yields [text, precedence]; atoms have precedence 9.
-  const done: [string, number][] = [];
-  const stack: { e: Expr; visited: boolean }[] = [{ e: root, visited: false }];
+  // Each finished node yields [text, precedence]; atoms have precedence 9.
   let total = 0;
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const e = top.e;
-    if (e.kind !== 'op') {
-      stack.pop();
-      const sub = e.kind === 'var' ? env.get(e.name) : undefined;
-      const text = e.kind === 'num' ? numberText(e.value) : e.kind === 'const' ? (e.name === 'Math.PI' ? 'pi' : e.name === 'Math.E' ? 'e' : e.name) : sub !== undefined ? `(${sub})` : e.name;
-      done.push([text, 9]);
-      total += text.length;
-      if (total > limit) throw new TooLong();
-      continue;
-    }
-    if (!top.visited) {
-      top.visited = true;
-      for (let i = e.args.length - 1; i >= 0; i--) stack.push({ e: e.args[i], visited: false });
-      continue;
-    }
-    stack.pop();
-    const args = done.splice(done.length - e.args.length, e.args.length);
+  const [text] = postOrder<[string, number]>(root, (e) => {
+    const sub = e.kind === 'var' ? env.get(e.name) : undefined;
+    const text = e.kind === 'num' ? numberText(e.value) : e.kind === 'const' ? (e.name === 'Math.PI' ? 'pi' : e.name === 'Math.E' ? 'e' : e.name) : sub !== undefined ? `(${sub})` : e.name;
+    total += text.length;
+    if (total > limit) throw new TooLong();
+    return [text, 9];
+  }, (e, args) => {
     let out: [string, number];
     const infix = INFIX[e.op];
     if (infix && args.length === 2) {
@@ -52,9 +39,9 @@ export function printExpr(root: Expr, env: ReadonlyMap<string, string> = new Map
     }
     total += 4;
     if (out[0].length > limit || total > limit) throw new TooLong();
-    done.push(out);
-  }
-  return done[0][0];
+    return out;
+  });
+  return text;
 }
 
 function numberText(v: number): string {

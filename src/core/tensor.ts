@@ -7,6 +7,7 @@ import { escapeLabel, type MermaidOptions } from './mermaid';
 import { OP, OPS, type OpName } from './ops';
 import type { Span } from './span';
 import { lookup } from './lookup';
+import { postOrder } from './walk';
 
 /**
  * Vectors and matrices. A program with matrix values or matrix ops is lowered (unrolled) into scalar IR
@@ -241,111 +242,85 @@ export function lowerTensors(program: Program, givenValues: TensorValues = {}): 
   };
   const vectorLength = (s: number[]) => (s.length === 1 ? s[0] : s.length === 2 && (s[0] === 1 || s[1] === 1) ? s[0] * s[1] : -1);
 
-  const evaluate = (root: Expr): TVal => {
-    const results: TVal[] = [];
-    const stack: { e: Expr; visited: boolean }[] = [{ e: root, visited: false }];
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const e = top.e;
-      if (e.kind === 'num' || e.kind === 'const') {
-        stack.pop();
-        results.push({ shape: [], items: [e] });
-        continue;
+  const evaluate = (root: Expr): TVal => postOrder<TVal>(root, (e) => {
+    if (e.kind !== 'var') return { shape: [], items: [e] };
+    const known = env.get(e.name);
+    if (known) return known;
+    const given = values[e.name];
+    if (given === undefined) return { shape: [], items: [e] }; // the tracer reports the missing value
+    const { shape, data } = flattenValue(e.name, given);
+    return declareInput(e.name, shape, data, true, e.span);
+  }, (e, args) => {
+    const span = e.span;
+    const scalarArgs = args.every((a) => a.shape.length === 0);
+    let out: TVal;
+    switch (e.op) {
+      case 'array': {
+        if (args.every((a) => a.shape.length === 0)) out = { shape: [args.length], items: args.map((a) => a.items[0]) };
+        else if (args.every((a) => a.shape.length === 1)) {
+          const cols = args[0].shape[0];
+          if (args.some((a) => a.shape[0] !== cols)) throw new BackpropError('unsupported', `matrix rows have different lengths (${args.map((a) => a.shape[0]).join(', ')})`, span);
+          out = { shape: [args.length, cols], items: args.flatMap((a) => a.items) };
+        } else throw new BackpropError('unsupported', 'arrays with more than 2 dimensions (or mixing numbers and rows) are not supported', span);
+        break;
       }
-      if (e.kind === 'var') {
-        stack.pop();
-        let val = env.get(e.name);
-        if (!val) {
-          const given = values[e.name];
-          if (given === undefined) {
-            val = { shape: [], items: [e] }; // the tracer reports the missing value
-          } else {
-            const { shape, data } = flattenValue(e.name, given);
-            val = declareInput(e.name, shape, data, true, e.span);
-          }
+      case 'transpose': {
+        const a = args[0];
+        if (a.shape.length < 2) out = a;
+        else {
+          const [r, c] = a.shape;
+          const items: Expr[] = [];
+          for (let j = 0; j < c; j++) for (let i = 0; i < r; i++) items.push(a.items[i * c + j]);
+          out = { shape: [c, r], items };
         }
-        results.push(val);
-        continue;
+        break;
       }
-      if (!top.visited) {
-        top.visited = true;
-        for (let i = e.args.length - 1; i >= 0; i--) stack.push({ e: e.args[i], visited: false });
-        continue;
+      case 'matmul': out = matmul(args[0], args[1], true, span, 'matmul'); break;
+      case 'mmul': out = matmul(args[0], args[1], false, span, 'matmul'); break;
+      case 'sum': out = reduce(args[0], false, span, 'sum'); break;
+      case 'mean': out = reduce(args[0], true, span, 'mean'); break;
+      case 'dot': {
+        const [a, b] = args;
+        const n = vectorLength(a.shape);
+        if (n < 0 || n !== vectorLength(b.shape)) {
+          throw new BackpropError('unsupported', `dot() needs two vectors of the same length, got ${shapeText(a.shape)} and ${shapeText(b.shape)}`, span);
+        }
+        const g = newGroup('op', 'dot', [], span);
+        let acc: Expr | undefined;
+        for (let k = 0; k < n; k++) {
+          const last = k === n - 1;
+          const prod = mk('mul', [a.items[k], b.items[k]], span, g, last && !acc ? 0 : undefined);
+          acc = acc ? mk('add', [acc, prod], span, g, last ? 0 : undefined) : prod;
+        }
+        out = { shape: [], items: [acc!] };
+        break;
       }
-      stack.pop();
-      const args = results.splice(results.length - e.args.length, e.args.length);
-      const span = e.span;
-      const scalarArgs = args.every((a) => a.shape.length === 0);
-      let out: TVal;
-      switch (e.op) {
-        case 'array': {
-          if (args.every((a) => a.shape.length === 0)) out = { shape: [args.length], items: args.map((a) => a.items[0]) };
-          else if (args.every((a) => a.shape.length === 1)) {
-            const cols = args[0].shape[0];
-            if (args.some((a) => a.shape[0] !== cols)) throw new BackpropError('unsupported', `matrix rows have different lengths (${args.map((a) => a.shape[0]).join(', ')})`, span);
-            out = { shape: [args.length, cols], items: args.flatMap((a) => a.items) };
-          } else throw new BackpropError('unsupported', 'arrays with more than 2 dimensions (or mixing numbers and rows) are not supported', span);
-          break;
+      case 'emul': out = elementwise('mul', args, span, '.*'); break;
+      case 'ediv': out = elementwise('div', args, span, './'); break;
+      case 'epow': out = elementwise('pow', args, span, '.^'); break;
+      default: {
+        const op = e.op as OpName;
+        if (!python && !scalarArgs && op === 'mul' && args.every((a) => a.shape.length > 0)) { out = matmul(args[0], args[1], false, span, 'matmul'); break; }
+        if (!python && op === 'div' && args[1].shape.length > 0) {
+          throw new BackpropError('unsupported', `cannot divide by a ${shapeText(args[1].shape)} (use ./ to divide elementwise)`, span);
         }
-        case 'transpose': {
-          const a = args[0];
-          if (a.shape.length < 2) out = a;
-          else {
-            const [r, c] = a.shape;
-            const items: Expr[] = [];
-            for (let j = 0; j < c; j++) for (let i = 0; i < r; i++) items.push(a.items[i * c + j]);
-            out = { shape: [c, r], items };
-          }
-          break;
+        if (!python && op === 'pow' && !scalarArgs) {
+          throw new BackpropError('unsupported', `cannot raise a ${shapeText(args[0].shape)} to a power with ^ (use .^ for elementwise powers)`, span);
         }
-        case 'matmul': out = matmul(args[0], args[1], true, span, 'matmul'); break;
-        case 'mmul': out = matmul(args[0], args[1], false, span, 'matmul'); break;
-        case 'sum': out = reduce(args[0], false, span, 'sum'); break;
-        case 'mean': out = reduce(args[0], true, span, 'mean'); break;
-        case 'dot': {
-          const [a, b] = args;
-          const n = vectorLength(a.shape);
-          if (n < 0 || n !== vectorLength(b.shape)) {
-            throw new BackpropError('unsupported', `dot() needs two vectors of the same length, got ${shapeText(a.shape)} and ${shapeText(b.shape)}`, span);
-          }
-          const g = newGroup('op', 'dot', [], span);
-          let acc: Expr | undefined;
-          for (let k = 0; k < n; k++) {
-            const last = k === n - 1;
-            const prod = mk('mul', [a.items[k], b.items[k]], span, g, last && !acc ? 0 : undefined);
-            acc = acc ? mk('add', [acc, prod], span, g, last ? 0 : undefined) : prod;
-          }
-          out = { shape: [], items: [acc!] };
-          break;
+        if (args.length > 2 || (args.length === 1 && (op === 'max' || op === 'min' || op === 'hypot'))) {
+          if (!scalarArgs) throw new BackpropError('unsupported', `${e.label ?? op}() of matrices takes 2 arguments`, span);
         }
-        case 'emul': out = elementwise('mul', args, span, '.*'); break;
-        case 'ediv': out = elementwise('div', args, span, './'); break;
-        case 'epow': out = elementwise('pow', args, span, '.^'); break;
-        default: {
-          const op = e.op as OpName;
-          if (!python && !scalarArgs && op === 'mul' && args.every((a) => a.shape.length > 0)) { out = matmul(args[0], args[1], false, span, 'matmul'); break; }
-          if (!python && op === 'div' && args[1].shape.length > 0) {
-            throw new BackpropError('unsupported', `cannot divide by a ${shapeText(args[1].shape)} (use ./ to divide elementwise)`, span);
-          }
-          if (!python && op === 'pow' && !scalarArgs) {
-            throw new BackpropError('unsupported', `cannot raise a ${shapeText(args[0].shape)} to a power with ^ (use .^ for elementwise powers)`, span);
-          }
-          if (args.length > 2 || (args.length === 1 && (op === 'max' || op === 'min' || op === 'hypot'))) {
-            if (!scalarArgs) throw new BackpropError('unsupported', `${e.label ?? op}() of matrices takes 2 arguments`, span);
-          }
-          if (args.length > 2 || (args.length === 1 && (op === 'max' || op === 'min' || op === 'hypot'))) {
-            // n-ary max/min/hypot of scalars: left to the tracer, tagged as one group.
-            const g = newGroup('op', e.label ?? op, [], span);
-            out = { shape: [], items: [mk(op, args.map((a) => a.items[0]), span, g, 0, e.label)] };
-          } else {
-            out = elementwise(op, args, span, e.label);
-          }
+        if (args.length > 2 || (args.length === 1 && (op === 'max' || op === 'min' || op === 'hypot'))) {
+          // n-ary max/min/hypot of scalars: left to the tracer, tagged as one group.
+          const g = newGroup('op', e.label ?? op, [], span);
+          out = { shape: [], items: [mk(op, args.map((a) => a.items[0]), span, g, 0, e.label)] };
+        } else {
+          out = elementwise(op, args, span, e.label);
         }
       }
-      results.push(out);
     }
-    return results[0];
-  };
+    return out;
+  });
 
   let last: TVal | undefined;
   let lastSpan = program.span;

@@ -6,6 +6,7 @@ import type { Span } from './span';
 import { Tape, type NodeMeta } from './tape';
 import { lowerTensors, needsLowering, type TensorValues } from './tensor';
 import { lookup } from './lookup';
+import { postOrder } from './walk';
 
 /** Node metadata of a lowered (matrix) program: which matrix-level op the scalar node came from. */
 export interface TaggedMeta extends NodeMeta {
@@ -77,57 +78,27 @@ export function trace(source: Program, givenValues: TensorValues = {}): Trace {
 
   // Unrolled matrix programs share sub-expressions between entries: one node per shared Expr object.
   const memo = program.groups ? new Map<Expr, number>() : undefined;
-  const evaluate = (root: Expr): number => {
-    // Iterative post-order over the IR; `results` holds tape indices of finished children.
-    const results: number[] = [];
-    const stack: { e: Expr; visited: boolean }[] = [{ e: root, visited: false }];
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const e = top.e;
-      if (tape.size > LIMITS.maxNodes) throw new BackpropError('too-large', `graph has more than ${LIMITS.maxNodes} nodes`);
-      const known = memo?.get(e);
-      if (known !== undefined) {
-        stack.pop();
-        results.push(known);
-      } else if (e.kind === 'num') {
-        stack.pop();
-        const index = tape.constant(e.value, { span: e.span });
-        memo?.set(e, index);
-        results.push(index);
-      } else if (e.kind === 'const') {
-        stack.pop();
-        const index = tape.constant(e.value, { name: e.name, span: e.span });
-        memo?.set(e, index);
-        results.push(index);
-      } else if (e.kind === 'var') {
-        stack.pop();
-        let index = env.get(e.name);
-        if (index === undefined) index = addInput(e.name, values[e.name], e.span, 'given');
-        memo?.set(e, index);
-        results.push(index);
-      } else if (!top.visited) {
-        top.visited = true;
-        for (let i = e.args.length - 1; i >= 0; i--) stack.push({ e: e.args[i], visited: false });
-      } else {
-        stack.pop();
-        const args = results.splice(results.length - e.args.length, e.args.length);
-        const meta: TaggedMeta = e.group ? { span: e.span, group: e.group } : { span: e.span };
-        let acc: number;
-        if (e.args.length === 1 && (e.op === 'max' || e.op === 'min' || e.op === 'hypot')) {
-          acc = e.op === 'hypot' ? tape.applyNamed('abs', args[0], -1, meta) : args[0];
-        } else {
-          if (!Object.hasOwn(OP, e.op)) throw new BackpropError('unsupported', `matrix operation '${e.label ?? e.op}' was not unrolled`, e.span);
-          const op = e.op as OpName;
-          acc = tape.applyNamed(op, args[0], args.length > 1 ? args[1] : -1, meta);
-          // n-ary max/min/hypot fold left: max(a, b, c) = max(max(a, b), c); hypot likewise.
-          for (let i = 2; i < args.length; i++) acc = tape.applyNamed(op, acc, args[i], meta);
-        }
-        memo?.set(e, acc);
-        results.push(acc);
-      }
-    }
-    return results[0];
+  const checkSize = () => {
+    if (tape.size > LIMITS.maxNodes) throw new BackpropError('too-large', `graph has more than ${LIMITS.maxNodes} nodes`);
   };
+  const evaluate = (root: Expr): number => postOrder<number>(root, (e) => {
+    checkSize();
+    if (e.kind === 'num') return tape.constant(e.value, { span: e.span });
+    if (e.kind === 'const') return tape.constant(e.value, { name: e.name, span: e.span });
+    return env.get(e.name) ?? addInput(e.name, values[e.name], e.span, 'given');
+  }, (e, args) => {
+    checkSize();
+    const meta: TaggedMeta = e.group ? { span: e.span, group: e.group } : { span: e.span };
+    if (args.length === 1 && (e.op === 'max' || e.op === 'min' || e.op === 'hypot')) {
+      return e.op === 'hypot' ? tape.applyNamed('abs', args[0], -1, meta) : args[0];
+    }
+    if (!Object.hasOwn(OP, e.op)) throw new BackpropError('unsupported', `matrix operation '${e.label ?? e.op}' was not unrolled`, e.span);
+    const op = e.op as OpName;
+    let acc = tape.applyNamed(op, args[0], args.length > 1 ? args[1] : -1, meta);
+    // n-ary max/min/hypot fold left: max(a, b, c) = max(max(a, b), c); hypot likewise.
+    for (let i = 2; i < args.length; i++) acc = tape.applyNamed(op, acc, args[i], meta);
+    return acc;
+  }, memo);
 
   let last = -1;
   for (const stmt of program.body) {
