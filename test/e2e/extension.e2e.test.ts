@@ -4,12 +4,12 @@
  * order and each leaves the workbench usable for the next. Screenshots go to test-output/e2e/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import * as math from 'mathjs';
-import { listFiles, sleep, VsCodeSession, waitFor } from './harness';
+import { listFiles, sessionForFile, sleep, VsCodeSession, waitFor } from './harness';
 
 const SHOW = 'Backprop Graph: Show Backprop Graph';
 
@@ -44,22 +44,11 @@ const UNSAFE_LESSON = [
 
 let vs: VsCodeSession;
 
-before(async () => {
-  vs = await VsCodeSession.start({ files: { 'lessons/e2e/unsafe.lesson.md': UNSAFE_LESSON } });
-  console.log(`# code-server on port ${vs.port}; workspace files: ${listFiles(vs.workspace).join(', ')}`);
-}, { timeout: 150_000 });
-
-after(async () => {
-  if (vs) await vs.stop();
-}, { timeout: 30_000 });
-
-function doc(rel: string): string {
-  return readFileSync(join(vs.workspace, rel), 'utf8');
-}
+sessionForFile({ files: { 'lessons/e2e/unsafe.lesson.md': UNSAFE_LESSON } }, (s) => { vs = s; });
 
 test('(a) selection (x^2+1)^3 with x = 2 from the document: palette command shows 125 and 300', async () => {
   const rel = 'lessons/e2e/chain-rule.md';
-  const text = doc(rel);
+  const text = vs.doc(rel);
   await vs.step('a-open', () => vs.openFile(rel));
   await vs.step('a-select', () => vs.selectText(text, '(x^2+1)^3'));
   await vs.step('a-command', () => vs.runCommand(SHOW));
@@ -72,7 +61,7 @@ test('(a) selection (x^2+1)^3 with x = 2 from the document: palette command show
 
 test('(c) hovering x in the expression shows the symbolic derivative and 300', async () => {
   const rel = 'lessons/e2e/chain-rule.md';
-  const text = doc(rel);
+  const text = vs.doc(rel);
   await vs.step('c-open', () => vs.openFile(rel));
   const xInExpr = offsetOf(text, '(x^2+1)^3', 1);
   const hover = await vs.step('c-hover', async () => {
@@ -98,7 +87,7 @@ test('(c) hovering x in the expression shows the symbolic derivative and 300', a
 
 test('(b) day05 network: the three const lines show dL/dw1, dL/dw2, dL/dx', async () => {
   const rel = 'lessons/e2e/day05-network.lesson.ts';
-  const text = doc(rel);
+  const text = vs.doc(rel);
   const three = 'const h = Math.tanh(w1 * x);\nconst y = w2 * h;\nconst L = 0.5 * (y - target) ** 2;';
   await vs.step('b-open', () => vs.openFile(rel));
   await vs.step('b-select', () => vs.selectText(text, three));
@@ -128,7 +117,7 @@ function day40Lesson(): string {
 
 test('(d) a CodeLens in the shipped day40 markdown lesson opens the graph', async () => {
   const rel = day40Lesson();
-  const text = doc(rel);
+  const text = vs.doc(rel);
   await vs.step('d-open', () => vs.openFile(rel));
   // The lens above the block holding the seed expression (math `^` or TypeScript `**` form).
   const exprLine = text.split('\n').find((l) => /\(\s*x\s*(\^|\*\*)\s*2\s*\+\s*1\s*\)\s*(\^|\*\*)\s*3/.test(l));
@@ -151,7 +140,7 @@ test('(f) the day40 panel follows light and dark themes (screenshots saved)', as
   const visible = await vs.webview().locator('body').isVisible({ timeout: 2_000 }).catch(() => false);
   if (!visible) {
     const rel = day40Lesson();
-    const text = doc(rel);
+    const text = vs.doc(rel);
     await vs.step('f-open', () => vs.openFile(rel));
     const expr = /\(\s*x\s*(\^|\*\*)\s*2\s*\+\s*1\s*\)\s*(\^|\*\*)\s*3/.exec(text);
     assert.ok(expr, `${rel} has no (x^2+1)^3`);
@@ -179,7 +168,7 @@ test('(f) the day40 panel follows light and dark themes (screenshots saved)', as
 
 test('(e) a lesson with require("child_process")/process.exit(): hover and CodeLens run nothing and say why', async () => {
   const rel = 'lessons/e2e/unsafe.lesson.md';
-  const text = doc(rel);
+  const text = vs.doc(rel);
   await vs.step('e-open', () => vs.openFile(rel));
 
   // Hovers over the dangerous call and over x in the neighbouring expression.

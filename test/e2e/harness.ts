@@ -9,6 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -130,6 +131,21 @@ export interface StartOptions {
   shotPrefix?: string;
 }
 
+/**
+ * One session for a whole test file: started in `before` (then handed to `onStart`), stopped in `after`.
+ */
+export function sessionForFile(opts: StartOptions, onStart: (session: VsCodeSession) => void): void {
+  let session: VsCodeSession | undefined;
+  before(async () => {
+    session = await VsCodeSession.start(opts);
+    onStart(session);
+    console.log(`# code-server on port ${session.port}; workspace files: ${listFiles(session.workspace).join(', ')}`);
+  }, { timeout: 150_000 });
+  after(async () => {
+    if (session) await session.stop();
+  }, { timeout: 30_000 });
+}
+
 /** One running code-server with the packaged extension, and one chromium page on its workbench. */
 export class VsCodeSession {
   readonly tmp: string;
@@ -156,6 +172,11 @@ export class VsCodeSession {
     this.workspace = join(this.tmp, 'workspace');
     this.userDataDir = join(this.tmp, 'user-data');
     this.extensionsDir = join(this.tmp, 'extensions');
+  }
+
+  /** A workspace file's current text. */
+  doc(rel: string): string {
+    return readFileSync(join(this.workspace, rel), 'utf8');
   }
 
   static async start(opts: StartOptions = {}): Promise<VsCodeSession> {

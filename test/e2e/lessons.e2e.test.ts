@@ -6,10 +6,9 @@
  * Own code-server (one per test file); screenshots go to test-output/e2e/lessons-*.png.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { listFiles, sleep, VsCodeSession, waitFor } from './harness';
+import { test } from 'node:test';
+import { listFiles, sessionForFile, sleep, VsCodeSession, waitFor } from './harness';
 
 const LENS = 'Show Backprop Graph';
 
@@ -24,18 +23,7 @@ interface InputRow { name: string; value: string; grad: string; source: string }
 
 let vs: VsCodeSession;
 
-before(async () => {
-  vs = await VsCodeSession.start({ shotPrefix: 'lessons-' });
-  console.log(`# code-server on port ${vs.port}; lessons: ${listFiles(join(vs.workspace, 'lessons')).join(', ')}`);
-}, { timeout: 150_000 });
-
-after(async () => {
-  if (vs) await vs.stop();
-}, { timeout: 30_000 });
-
-function doc(rel: string): string {
-  return readFileSync(join(vs.workspace, rel), 'utf8');
-}
+sessionForFile({ shotPrefix: 'lessons-' }, (s) => { vs = s; });
 
 /** The shipped lesson matching `pattern` (found by name so renames inside lessons/ keep working). */
 function shippedLesson(pattern: RegExp, what: string): string {
@@ -110,7 +98,7 @@ async function clickNotebookCellLens(lineText: string, title: string) {
 
 test('(n) notebook lesson: the CodeLens on a Python cell line shows sin(x²+1) at x = 2 from the torch.tensor line', async () => {
   const rel = shippedLesson(/\.ipynb$/, 'Jupyter notebook lesson');
-  const nb = JSON.parse(doc(rel)) as { cells: Array<{ cell_type: string; source: string[] | string }> };
+  const nb = JSON.parse(vs.doc(rel)) as { cells: Array<{ cell_type: string; source: string[] | string }> };
   const cellText = (c: { source: string[] | string }) => (Array.isArray(c.source) ? c.source.join('') : c.source);
   // The seed's cell: x from a torch.tensor line, then y = torch.sin(x**2 + 1) right after it.
   const cell = nb.cells.find((c) => c.cell_type === 'code' && /x = torch\.tensor\(\[2\.0\], requires_grad=True\)\s*\ny = torch\.sin\(x\*\*2 \+ 1\)/.test(cellText(c)));
@@ -139,7 +127,7 @@ test('(n) notebook lesson: the CodeLens on a Python cell line shows sin(x²+1) a
 
 test('(r) day05 "swap tanh for ReLU" is one edit in the shipped lesson, and the open panel follows it', async () => {
   const rel = shippedLesson(/day-?0?5.*\.md$/i, 'day05 markdown lesson');
-  const text = doc(rel);
+  const text = vs.doc(rel);
   const tanhCall = 'Math.tanh(w1 * x)';
   const reluCall = 'Math.max(0, w1 * x)';
   // The lesson documents the exercise as exactly this one edit.
