@@ -60,35 +60,23 @@ export function frontendsSection(emit: (r: BenchRecord) => void): void {
     tsAvailable = false;
     emit({ name: 'frontend.ts', median_ms: NaN, unavailable: `TypeScript front end not available: ${(e as Error).message}` });
   }
-  for (const c of SEEDS) {
+  // Seeds: many short runs, with a p95; generated programs: a few long runs, with their size.
+  const cases = [
+    ...SEEDS.map((c) => ({ c, runs: 301, warm: 50, seed: true })),
+    ...[mathTerms(2000), tsBlock(2000)].map((c) => ({ c, runs: 9, warm: 2, seed: false })),
+  ];
+  for (const { c, runs, warm, seed } of cases) {
     if (c.lang === 'ts' && !tsAvailable) {
       emit({ name: `frontend.${c.name}`, median_ms: NaN, unavailable: 'TypeScript front end not available' });
       continue;
     }
     const check = parseAndTrace(c);
-    const ms = timeRuns(() => consume(parseAndTrace(c)), 301, 50);
+    const ms = timeRuns(() => consume(parseAndTrace(c)), runs, warm);
     emit({
       name: `frontend.${c.name}`,
       median_ms: round(median(ms)),
-      median_us: round(median(ms) * 1e3),
-      p95_us: round(percentile(ms, 95) * 1e3),
+      ...(seed ? { median_us: round(median(ms) * 1e3), p95_us: round(percentile(ms, 95) * 1e3) } : { chars: c.text.length }),
       runs: ms.length,
-      nodes: check.tape.size,
-      value: check.tape.value[check.output],
-    });
-  }
-  for (const c of [mathTerms(2000), tsBlock(2000)]) {
-    if (c.lang === 'ts' && !tsAvailable) {
-      emit({ name: `frontend.${c.name}`, median_ms: NaN, unavailable: 'TypeScript front end not available' });
-      continue;
-    }
-    const check = parseAndTrace(c);
-    const ms = timeRuns(() => consume(parseAndTrace(c)), 9, 2);
-    emit({
-      name: `frontend.${c.name}`,
-      median_ms: round(median(ms)),
-      runs: ms.length,
-      chars: c.text.length,
       nodes: check.tape.size,
       value: check.tape.value[check.output],
     });
