@@ -8,7 +8,7 @@
  * would refuse) returns undefined, and the caller uses the real front end, so refusals and their messages
  * always come from there. Nothing is evaluated.
  */
-import type { Assign, Expr, Program } from '../../core/ir';
+import type { Assign, Expr, IrOp, Program } from '../../core/ir';
 import type { OpName } from '../../core/ops';
 import { LineIndex } from '../../core/span';
 import { GLOBAL_CONSTANTS, MATH_CONSTANTS, MATH_NARY, MATH_UNARY, RESERVED } from '../../core/ts-names';
@@ -212,25 +212,18 @@ function parse(text: string): Program {
     return { expr: { kind: 'op', op: 'pow', args: [base.expr, right.expr], span: span(base.start, right.end) }, start: base.start, end: right.end };
   };
 
-  const multiplicative = (): Parsed => {
-    let left = exponent();
-    while (isOp('*') || isOp('/')) {
-      const op = toks[k++].text === '*' ? 'mul' : 'div';
-      const right = exponent();
-      left = { expr: { kind: 'op', op, args: [left.expr, right.expr], span: span(left.start, right.end) }, start: left.start, end: right.end };
+  /** One left-associative level: `next (op next)*`, each operator token mapped to its IR op. */
+  const leftAssociative = (next: () => Parsed, ops: Readonly<Record<string, IrOp>>) => (): Parsed => {
+    let left = next();
+    for (let sym = Object.keys(ops).find(isOp); sym !== undefined; sym = Object.keys(ops).find(isOp)) {
+      k++;
+      const right = next();
+      left = { expr: { kind: 'op', op: ops[sym], args: [left.expr, right.expr], span: span(left.start, right.end) }, start: left.start, end: right.end };
     }
     return left;
   };
-
-  const additive = (): Parsed => {
-    let left = multiplicative();
-    while (isOp('+') || isOp('-')) {
-      const op = toks[k++].text === '+' ? 'add' : 'sub';
-      const right = multiplicative();
-      left = { expr: { kind: 'op', op, args: [left.expr, right.expr], span: span(left.start, right.end) }, start: left.start, end: right.end };
-    }
-    return left;
-  };
+  const multiplicative = leftAssociative(exponent, { '*': 'mul', '/': 'div' });
+  const additive = leftAssociative(multiplicative, { '+': 'add', '-': 'sub' });
 
   const body: Assign[] = [];
   let result: Expr | undefined;
