@@ -23,7 +23,7 @@ export function describe(r: BenchRecord): [string, string, string, string, strin
     details = `total ${num(r.median_ms, ' ms')} = forward ${num(r.forward_ms, ' ms')} + backward ${num(r.backward_ms, ' ms')}; ${num(r.nodes)} Values; CPython ${r.python}; CPU time ${num(r.cpu_ns_per_node, ' ns/node')}`;
   } else if (name === 'tracer.vs_micrograd') {
     main = `${num(r.speedup, '×')}`;
-    details = `tape ${num(r.median_ms, ' ms')} vs micrograd ${num(r.micrograd_ms, ' ms')} on the same graph (per node, counting each side's own nodes: ${num(r.speedup_per_node, '×')}; by CPU time: ${num(r.speedup_cpu, '×')}); same output and ∂out/∂x₀: ${r.same_result ? 'yes' : 'NO'}`;
+    details = `tape ${num(r.median_ms, ' ms')} vs micrograd ${num(r.micrograd_ms, ' ms')} on the same graph (per node, counting each side's own nodes: ${num(r.speedup_per_node, '×')}; by CPU time: ${num(r.speedup_cpu, '×')}); same output and ∂out/∂x₀: ${r.same_result ? 'yes' : 'NO'}; tape: median of ${r.tape_processes} processes around micrograd's (range ${num(r.tape_process_min_ms, ' ms')}–${num(r.tape_process_max_ms, ' ms')})`;
   } else if (name.startsWith('frontend.seed')) {
     main = `${num(r.median_us, ' µs')}`;
     details = `p95 ${num(r.p95_us, ' µs')}; ${r.nodes} nodes`;

@@ -16,7 +16,7 @@ import { frontendsSection } from './frontends';
 import { footprintSection } from './footprint';
 import { hoverSection } from './hover';
 import { markdown, table, type Machine } from './report';
-import { microgradSection, tracerSection } from './tracer';
+import { microgradSection, tapeProcess, tracerSection } from './tracer';
 import type { BenchRecord } from './util';
 import { viewSection } from './view';
 
@@ -70,9 +70,10 @@ function child(section: Section, onRecord: (r: BenchRecord) => void): Promise<vo
 }
 
 /**
- * The tracer's figures vary between processes on this VM (the same code ran 17 or 35 ns/node at 1e3 in
- * back-to-back processes: JIT and host noise), so its section runs in PROCESSES processes and each figure is
- * the median process's record, with the range over all of them.
+ * The tape's figures vary between processes on this VM (the same code ran 17 or 35 ns/node at 1e3 in
+ * back-to-back processes: JIT and host noise), so the tracer section runs in PROCESSES processes and each
+ * figure is the median process's record, with the range over all of them (microgradSection times the tape
+ * in processes of its own).
  */
 const PROCESSES: Partial<Record<Section, number>> = { tracer: 3 };
 
@@ -117,6 +118,11 @@ function machine(): Machine {
 }
 
 async function main(): Promise<void> {
+  const tape = arg('--tape');
+  if (tape) {
+    tapeProcess(Number(tape));
+    return;
+  }
   const section = arg('--section') as Section | undefined;
   if (section) {
     await runSection(section);
