@@ -446,7 +446,8 @@ export class VsCodeSession {
         return patterns.every((p) => p.test(last)) ? last : undefined;
       }, 400);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n  last webview text: ${last.slice(0, 1500)}`);
+      const notes = await this.notificationsText().catch(() => '');
+      throw new Error(`${(e as Error).message}\n  last webview text: ${last.slice(0, 1500)}\n  notifications: ${notes || '(none)'}`);
     }
   }
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { listFiles, sessionForFile, sleep, VsCodeSession, waitFor } from './harness';
+import { EXTENSION_ID, listFiles, sessionForFile, sleep, VsCodeSession, waitFor } from './harness';
 
 const LENS = 'Show Backprop Graph';
 
@@ -69,31 +69,47 @@ async function waitForGradients(want: Record<string, string>, timeoutMs = 25_000
 /**
  * In the notebook editor every code cell is its own Monaco editor (no Go to Line across cells): find the cell
  * line whose text is `lineText`, then the `title` CodeLens drawn right above it in the same cell, and click it.
+ * The notebook keeps laying out after it opens (markdown cells render in their own webview and change height),
+ * so the lens is clicked only once it sits still for two polls, and the click counts only if our panel's
+ * webview appears: a click that landed while the cells moved is repeated (at most 3 clicks).
  */
 async function clickNotebookCellLens(lineText: string, title: string) {
-  const spot = await waitFor(`CodeLens "${title}" above notebook cell line "${lineText}"`, 30_000, async () => {
+  const findSpot = () => vs.page.evaluate((args: { lineText: string; title: string }) => {
+    const doc = (globalThis as any).document;
+    // No named helpers in here: tsx's keepNames would wrap them in a __name() the page does not have.
     // Every notebook editor on the page (the workbench keeps more than one overlay; hidden ones have no cells).
-    const found = await vs.page.evaluate((args: { lineText: string; title: string }) => {
-      const group = (globalThis as any).document;
-      // No named helpers in here: tsx's keepNames would wrap them in a __name() the page does not have.
-      for (const editor of group.querySelectorAll('.notebook-editor .monaco-editor') as any) {
-        const line = [...editor.querySelectorAll('.view-line')].find((l: any) => l.textContent.replace(/\u00a0/g, ' ').trim() === args.lineText) as any;
-        if (!line) continue;
-        const top = line.getBoundingClientRect().top;
-        let best: { x: number; y: number; dist: number } | undefined;
-        for (const a of editor.querySelectorAll('.codelens-decoration a') as any) {
-          if (a.textContent.replace(/\u00a0/g, ' ').trim() !== args.title) continue;
-          const r = a.getBoundingClientRect();
-          const dist = top - r.bottom;
-          if (r.width > 0 && dist >= -4 && dist < 40 && (!best || dist < best.dist)) best = { x: r.x + r.width / 2, y: r.y + r.height / 2, dist };
-        }
-        if (best) return best;
+    for (const editor of doc.querySelectorAll('.notebook-editor .monaco-editor') as any) {
+      const line = [...editor.querySelectorAll('.view-line')].find((l: any) => l.textContent.replace(/\u00a0/g, ' ').trim() === args.lineText) as any;
+      if (!line) continue;
+      const top = line.getBoundingClientRect().top;
+      let best: { x: number; y: number; dist: number } | undefined;
+      for (const a of editor.querySelectorAll('.codelens-decoration a') as any) {
+        if (a.textContent.replace(/\u00a0/g, ' ').trim() !== args.title) continue;
+        const r = a.getBoundingClientRect();
+        const dist = top - r.bottom;
+        if (r.width > 0 && dist >= -4 && dist < 40 && (!best || dist < best.dist)) best = { x: r.x + r.width / 2, y: r.y + r.height / 2, dist };
       }
-      return null;
-    }, { lineText, title });
-    return found ?? undefined;
-  }, 500);
-  await vs.page.mouse.click(spot.x, spot.y);
+      if (best) return best;
+    }
+    return null;
+  }, { lineText, title });
+  const panel = vs.page.locator(`iframe.webview.ready[src*="extensionId=${EXTENSION_ID}&"]`);
+  for (let attempt = 1; ; attempt++) {
+    let previous: { x: number; y: number } | undefined;
+    const spot = await waitFor(`CodeLens "${title}" above notebook cell line "${lineText}", still for two polls`, 30_000, async () => {
+      const now = (await findSpot()) ?? undefined;
+      const still = now && previous && Math.abs(now.x - previous.x) < 1 && Math.abs(now.y - previous.y) < 1;
+      previous = now;
+      return still ? now : undefined;
+    }, 400);
+    await vs.page.mouse.click(spot.x, spot.y);
+    const opened = await panel.first().waitFor({ state: 'attached', timeout: 10_000 }).then(() => true, () => false);
+    if (opened) return;
+    const notes = await vs.notificationsText().catch(() => '');
+    if (attempt >= 3) throw new Error(`clicked the CodeLens at (${spot.x}, ${spot.y}) ${attempt} times and no Backprop Graph panel opened; notifications: ${notes || '(none)'}`);
+    console.log(`# notebook CodeLens click ${attempt} at (${spot.x}, ${spot.y}) opened no panel; notifications: ${notes || '(none)'}; clicking again`);
+    await vs.screenshot(`n-lens-click-${attempt}-no-panel`);
+  }
 }
 
 test('(n) notebook lesson: the CodeLens on a Python cell line shows sin(x²+1) at x = 2 from the torch.tensor line', async () => {
