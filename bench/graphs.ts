@@ -1,5 +1,4 @@
 /** The benchmark graphs, built through the core's programmatic Tape API (no parsing). */
-import { OP } from '../src/core/ops';
 import { Tape } from '../src/core/tape';
 
 /** mulberry32: a small seeded PRNG, so every run (and the micrograd side) traces the same numbers. */
@@ -57,12 +56,12 @@ export function balanced(xs: Float64Array, reuse?: Tape): TracerTiming {
   const level = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const next = i + 1 === n ? 0 : i + 1;
-    level[i] = tape.apply(OP.pow, tape.apply(OP.add, tape.apply(OP.mul, i, next), one), two);
+    level[i] = tape.pow(tape.add(tape.mul(i, next), one), two);
   }
   let len = n;
   while (len > 1) {
     let k = 0;
-    for (let i = 0; i + 1 < len; i += 2) level[k++] = tape.apply(OP.add, level[i], level[i + 1]);
+    for (let i = 0; i + 1 < len; i += 2) level[k++] = tape.add(level[i], level[i + 1]);
     if (len % 2) level[k++] = level[len - 1];
     len = k;
   }
@@ -90,7 +89,7 @@ export function chain(n: number): TracerTiming {
   const shift = tape.constant(s);
   for (let i = 0; i < n; i++) {
     const k = i % 3;
-    h = k === 0 ? tape.apply(OP.tanh, h) : k === 1 ? tape.apply(OP.mul, h, scale) : tape.apply(OP.add, h, shift);
+    h = k === 0 ? tape.tanh(h) : k === 1 ? tape.mul(h, scale) : tape.add(h, shift);
   }
   const t2 = performance.now();
   tape.backward(h);

@@ -116,16 +116,26 @@ export class Tape {
 
   /** Appends op(a, b) and computes its value now. */
   apply(op: number, a: number, b: number = NONE): number {
-    const i = this.size;
-    if (i === this.value.length) this.grow();
     const value = this.value;
-    value[i] = forwardOp(op, value[a], b === NONE ? 0 : value[b]);
-    this.op[i] = op;
-    this.in0[i] = a;
-    this.in1[i] = b;
-    this.size = i + 1;
-    return i;
+    return this.push(op, a, b, forwardOp(op, value[a], b === NONE ? 0 : value[b]));
   }
+
+  // One method per hot op, for programs that build graphs directly (the benchmark, a training loop): each is
+  // small enough for V8 to inline at its call site, with the op's forward from the table, where apply()'s
+  // switch over every op often is not inlined.
+  add(a: number, b: number): number { const v = this.value; return this.push(ADD, a, b, addF(v[a], v[b])); }
+  sub(a: number, b: number): number { const v = this.value; return this.push(SUB, a, b, subF(v[a], v[b])); }
+  mul(a: number, b: number): number { const v = this.value; return this.push(MUL, a, b, mulF(v[a], v[b])); }
+  div(a: number, b: number): number { const v = this.value; return this.push(DIV, a, b, divF(v[a], v[b])); }
+  pow(a: number, b: number): number { const v = this.value; return this.push(POW, a, b, powF(v[a], v[b])); }
+  neg(a: number): number { return this.push(NEG, a, NONE, negF(this.value[a], 0)); }
+  tanh(a: number): number { return this.push(TANH, a, NONE, tanhF(this.value[a], 0)); }
+  exp(a: number): number { return this.push(EXP, a, NONE, expF(this.value[a], 0)); }
+  log(a: number): number { return this.push(LOG, a, NONE, logF(this.value[a], 0)); }
+  sigmoid(a: number): number { return this.push(SIGMOID, a, NONE, sigF(this.value[a], 0)); }
+  relu(a: number): number { return this.push(RELU, a, NONE, reluF(this.value[a], 0)); }
+  sin(a: number): number { return this.push(SIN, a, NONE, sinF(this.value[a], 0)); }
+  cos(a: number): number { return this.push(COS, a, NONE, cosF(this.value[a], 0)); }
 
   /** apply() by op name, attaching a span/name for display. */
   applyNamed(op: OpName, a: number, b: number = NONE, meta?: NodeMeta): number {
@@ -222,15 +232,20 @@ export class Tape {
     return mark;
   }
 
-  private leaf(op: number, value: number): number {
+  /** Appends a node whose value the caller computed from its inputs' values (read before any grow). */
+  private push(op: number, a: number, b: number, value: number): number {
     const i = this.size;
     if (i === this.value.length) this.grow();
     this.op[i] = op;
-    this.in0[i] = NONE;
-    this.in1[i] = NONE;
+    this.in0[i] = a;
+    this.in1[i] = b;
     this.value[i] = value;
     this.size = i + 1;
     return i;
+  }
+
+  private leaf(op: number, value: number): number {
+    return this.push(op, NONE, NONE, value);
   }
 
   private grow(): void {

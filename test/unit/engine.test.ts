@@ -131,6 +131,33 @@ describe('tape semantics', () => {
     assert.equal(t.grad[x], 4);
   });
 
+  it('the per-op builders (tape.mul, tape.tanh, …) append exactly what apply() does, with the same gradients', () => {
+    const binary = ['add', 'sub', 'mul', 'div', 'pow'] as const;
+    const unary = ['neg', 'tanh', 'exp', 'log', 'sigmoid', 'relu', 'sin', 'cos'] as const;
+    // Capacity 4 on purpose: the builders must read their inputs' values before the arrays grow.
+    const viaApply = new Tape(4), viaBuilders = new Tape(4);
+    let a0 = -1, a1 = -1;
+    for (const t of [viaApply, viaBuilders]) {
+      const x = t.input('x', 0.7), y = t.input('y', 1.3), two = t.constant(2);
+      let acc = t === viaApply ? t.apply(OP.mul, x, y) : t.mul(x, y);
+      for (const name of binary) acc = t === viaApply ? t.apply(OP[name], acc, name === 'pow' ? two : y) : t[name](acc, name === 'pow' ? two : y);
+      for (const name of unary) {
+        const arg = name === 'log' ? (t === viaApply ? t.apply(OP.exp, acc) : t.exp(acc)) : acc;
+        acc = t === viaApply ? t.apply(OP[name], arg) : t[name](arg);
+      }
+      t.backward(acc);
+      if (t === viaApply) a0 = acc; else a1 = acc;
+    }
+    assert.equal(a1, a0);
+    assert.equal(viaBuilders.size, viaApply.size);
+    for (const k of ['op', 'in0', 'in1', 'value', 'grad'] as const) {
+      assert.deepEqual([...viaBuilders[k].subarray(0, viaBuilders.size)], [...viaApply[k].subarray(0, viaApply.size)], k);
+    }
+    const ops = new Set([...viaBuilders.op.subarray(0, viaBuilders.size)].map((o) => OPS[o].name));
+    for (const name of [...binary, ...unary]) assert.ok(ops.has(name), `${name} is on the tape`);
+    assert.ok(viaBuilders.grad[0] !== 0 && Number.isFinite(viaBuilders.grad[0]), 'x has a finite, nonzero gradient');
+  });
+
   it('gives constants no gradient unless asked, and then exactly the sum over their edges', () => {
     const t = new Tape();
     const x = t.input('x', 3);
