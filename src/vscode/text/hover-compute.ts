@@ -149,10 +149,24 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
     ?? engine.symbolicDerivative(program, word.word, { simplify: exprText.length <= SIMPLIFY_MAX_CHARS });
   if (cancelled()) return undefined;
   const of = ctx.assigned ?? 'expression';
+  // Earlier statements composed in that carry the hovered name (directly or through each other, in document
+  // order), and those of them this statement uses: the formula is this line's partial derivative with them held
+  // fixed, while the number is the total derivative, also through them. Saying which is which keeps a learner
+  // from reading ∂L/∂w1 = 0.02·w1 beside a number that is not 0.02·w1.
+  const carriers = new Set([word.word]);
+  const through: string[] = [];
+  for (const s of composed.included) {
+    if (identifiers(s.rhs).some((n) => carriers.has(n))) {
+      carriers.add(s.name);
+      through.push(s.name);
+    }
+  }
+  const held = free.filter((n) => n !== word.word && carriers.has(n));
   const lines: string[] = [];
   const head = ctx.assigned ? `**∂${of}/∂${word.word}**` : `**∂/∂${word.word}** ${code(raw.length > 80 ? `${raw.slice(0, 79)}…` : raw)}`;
+  const partial = held.length ? ` (this line only, ${held.join(', ')} held fixed)` : '';
   lines.push(sym.derivative !== undefined
-    ? `${head} = ${code(sym.derivative)}`
+    ? `${head} = ${code(sym.derivative)}${partial}`
     : `${head}: ${sym.unavailable ?? 'no symbolic form'}`);
 
   // Numeric value at the known values (earlier literals, statements this one depends on, remembered values).
@@ -176,11 +190,10 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
     if (cancelled()) return undefined;
     if (r.ok) {
       const grad = gradientOf(engine, r.value, word.word);
-      // With earlier statements composed in, the number is the total derivative (also through them).
-      const through = composed.included.filter((s) => s.rhs.includes(word.word)).map((s) => s.name);
-      const total = through.length ? ` (total: also through ${through.join(', ')})` : '';
       const value = r.value.tape.value[r.value.output];
-      if (grad !== undefined) lines.push(`= **${engine.formatNumber(grad, req.digits)}**${total} at ${used.join(', ')}; ${of} = ${engine.formatNumber(value, req.digits)}`);
+      const number = `**${engine.formatNumber(grad ?? NaN, req.digits)}**`;
+      const total = held.length ? `**d${ctx.assigned ?? ''}/d${word.word}** = ${number} in total (also through ${through.join(', ')})` : `= ${number}`;
+      if (grad !== undefined) lines.push(`${total} at ${used.join(', ')}; ${of} = ${engine.formatNumber(value, req.digits)}`);
     } else {
       lines.push(`Not evaluated: ${code(r.error.message)}`);
     }
