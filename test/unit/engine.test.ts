@@ -131,6 +131,15 @@ describe('tape semantics', () => {
     assert.equal(t.grad[x], 4);
   });
 
+  it("the README's tape example gives the seed's 125 and 300", () => {
+    const t = new Tape();
+    const x = t.input('x', 2);
+    const f = t.pow(t.add(t.mul(x, x), t.constant(1)), t.constant(3));
+    t.backward(f);
+    assert.equal(t.value[f], 125);
+    assert.equal(t.grad[x], 300);
+  });
+
   it('the per-op builders (tape.mul, tape.tanh, …) append exactly what apply() does, with the same gradients', () => {
     const binary = ['add', 'sub', 'mul', 'div', 'pow'] as const;
     const unary = ['neg', 'tanh', 'exp', 'log', 'sigmoid', 'relu', 'sin', 'cos'] as const;
