@@ -191,9 +191,11 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
     if (r.ok) {
       const grad = gradientOf(engine, r.value, word.word);
       const value = r.value.tape.value[r.value.output];
-      const number = `**${engine.formatNumber(grad ?? NaN, req.digits)}**`;
-      const total = held.length ? `**d${ctx.assigned ?? ''}/d${word.word}** = ${number} in total (also through ${through.join(', ')})` : `= ${number}`;
-      if (grad !== undefined) lines.push(`${total} at ${used.join(', ')}; ${of} = ${engine.formatNumber(value, req.digits)}`);
+      if (grad !== undefined) {
+        const number = `**${engine.formatNumber(grad, req.digits)}**`;
+        const total = held.length ? `**d${ctx.assigned ?? ''}/d${word.word}** = ${number} in total (also through ${through.join(', ')})` : `= ${number}`;
+        lines.push(`${total} at ${used.join(', ')}; ${of} = ${engine.formatNumber(value, req.digits)}`);
+      }
     } else {
       lines.push(`Not evaluated: ${code(r.error.message)}`);
     }
