@@ -47,7 +47,7 @@ export function hoverSection(emit: (r: BenchRecord) => void): void {
     const t0 = performance.now();
     const shown = computeHover(req)?.lines;
     const firstMs = performance.now() - t0;
-    if (!shown || shown.length < 2 || !shown[1].startsWith('= **')) {
+    if (!shown || shown.length < 2 || !/^(\*\*d\w*\/d\w+\*\* )?= \*\*/.test(shown[1])) {
       emit({ name: `hover.${c.name}`, median_ms: NaN, unavailable: `the hover computation did not produce a derivative and a number: ${JSON.stringify(shown)}` });
       continue;
     }
