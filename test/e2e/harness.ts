@@ -470,6 +470,17 @@ export class VsCodeSession {
     return (await this.page.locator('.monaco-hover:not(.hidden)').first().innerText()).trim();
   }
 
+  /**
+   * Hovers like hoverAt until the hover's text passes `accept` (trying again every half second, up to
+   * `timeoutMs`): a first hover can miss when CodeLenses appearing above the line move the text under the mouse.
+   */
+  async hoverUntil(docText: string, offset: number, length: number, what: string, accept: (text: string) => boolean, timeoutMs = 20_000): Promise<string> {
+    return waitFor(what, timeoutMs, async () => {
+      const t = await this.hoverAt(docText, offset, length, 4_000).catch(() => '');
+      return accept(t) ? t : undefined;
+    }, 500);
+  }
+
   /** Screen box of a text range on one line: put the cursor at its start and read the caret's position (tokens of one colour share a span, so spans can't be used). */
   async textBox(docText: string, offset: number, length: number) {
     const start = lineColumn(docText, offset);
