@@ -428,31 +428,26 @@ function setTextLines(label: Element | undefined, lines: string[]): void {
   for (let i = lines.length; i < rows.length; i++) rows[i].remove();
 }
 
-/** Edge label background rectangles follow their text (the step view writes longer labels). */
-function fitEdgeLabel(label: SVGGElement | undefined): void {
-  const text = label?.querySelector('text') as SVGTextElement | null;
-  const rect = label?.querySelector('rect.background') as SVGRectElement | null;
-  if (!text || !rect) return;
-  const b = text.getBBox();
-  rect.setAttribute('x', String(b.x - 2));
-  rect.setAttribute('width', String(b.width + 4));
-}
-
 /**
- * Same drawing, new numbers: rewrite the label texts instead of laying the graph out again. All texts are
- * written before any is measured, so the page lays out once, not once per edge label.
+ * Edge label background rectangles follow their text (new numbers, or the step view's longer labels). All
+ * labels are measured before any rectangle is written, so the page lays out once, not once per label.
  */
-function updateLabelsInPlace(d: Drawn): void {
-  for (const [id, lines] of d.info.nodeLabels) setTextLines(d.nodeEls.get(id), lines);
-  d.info.edges.forEach((e, i) => setTextLines(d.edgeLabels[i], [e.label]));
-  const boxes = d.edgeLabels.map((label) => (label?.querySelector('text') as SVGTextElement | null)?.getBBox());
-  d.edgeLabels.forEach((label, i) => {
+function fitEdgeLabels(labels: readonly (SVGGElement | undefined)[]): void {
+  const boxes = labels.map((label) => (label?.querySelector('text') as SVGTextElement | null)?.getBBox());
+  labels.forEach((label, i) => {
     const b = boxes[i];
     const rect = label?.querySelector('rect.background');
     if (!b || !rect) return;
     rect.setAttribute('x', String(b.x - 2));
     rect.setAttribute('width', String(b.width + 4));
   });
+}
+
+/** Same drawing, new numbers: rewrite the label texts instead of laying the graph out again. */
+function updateLabelsInPlace(d: Drawn): void {
+  for (const [id, lines] of d.info.nodeLabels) setTextLines(d.nodeEls.get(id), lines);
+  d.info.edges.forEach((e, i) => setTextLines(d.edgeLabels[i], [e.label]));
+  fitEdgeLabels(d.edgeLabels);
 }
 
 /** True when some node's text is wider than its shape (after an in-place label update). */
@@ -868,8 +863,8 @@ function showStep(): void {
     else if (view.mode === 'backward' && view.done.has(i)) text = `+${fmt(e.product)}`;
     else if (view.mode === 'forward' && active) text = `${fmt(byId.get(e.from)?.value ?? NaN)} →`;
     setTextLines(label, [text]);
-    fitEdgeLabel(label);
   });
+  fitEdgeLabels(d.edgeLabels);
   renderStepStatus(view, d);
 }
 
