@@ -256,7 +256,7 @@ export function lowerTensors(program: Program, givenValues: TensorValues = {}): 
     let out: TVal;
     switch (e.op) {
       case 'array': {
-        if (args.every((a) => a.shape.length === 0)) out = { shape: [args.length], items: args.map((a) => a.items[0]) };
+        if (scalarArgs) out = { shape: [args.length], items: args.map((a) => a.items[0]) };
         else if (args.every((a) => a.shape.length === 1)) {
           const cols = args[0].shape[0];
           if (args.some((a) => a.shape[0] !== cols)) throw new BackpropError('unsupported', `matrix rows have different lengths (${args.map((a) => a.shape[0]).join(', ')})`, span);
@@ -307,10 +307,9 @@ export function lowerTensors(program: Program, givenValues: TensorValues = {}): 
         if (!python && op === 'pow' && !scalarArgs) {
           throw new BackpropError('unsupported', `cannot raise a ${shapeText(args[0].shape)} to a power with ^ (use .^ for elementwise powers)`, span);
         }
-        if (args.length > 2 || (args.length === 1 && (op === 'max' || op === 'min' || op === 'hypot'))) {
+        const nary = args.length > 2 || (args.length === 1 && (op === 'max' || op === 'min' || op === 'hypot'));
+        if (nary) {
           if (!scalarArgs) throw new BackpropError('unsupported', `${e.label ?? op}() of matrices takes 2 arguments`, span);
-        }
-        if (args.length > 2 || (args.length === 1 && (op === 'max' || op === 'min' || op === 'hypot'))) {
           // n-ary max/min/hypot of scalars: left to the tracer, tagged as one group.
           const g = newGroup('op', e.label ?? op, [], span);
           out = { shape: [], items: [mk(op, args.map((a) => a.items[0]), span, g, 0, e.label)] };
