@@ -45,9 +45,10 @@ export function hoverSection(emit: (r: BenchRecord) => void): void {
     const offset = c.doc.indexOf(c.word, c.doc.indexOf('=', lineStart) + 1) + 1;
     const req = hoverRequest(c.doc, offset, c.languageId);
     const t0 = performance.now();
-    const shown = computeHover(req)?.lines;
+    const first = computeHover(req);
     const firstMs = performance.now() - t0;
-    if (!shown || shown.length < 2 || !/^(\*\*d\w*\/d\w+\*\* )?= \*\*/.test(shown[1])) {
+    const shown = first?.lines;
+    if (!shown || first.gradient === undefined) {
       emit({ name: `hover.${c.name}`, median_ms: NaN, unavailable: `the hover computation did not produce a derivative and a number: ${JSON.stringify(shown)}` });
       continue;
     }

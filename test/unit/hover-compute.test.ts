@@ -39,6 +39,7 @@ test('bench case 1: w1 in the day05 loss line: ∂L/∂w1 of the line, the total
   const dLdw1 = (y - 0.5) * -0.8 * (1 - h * h) * 1 + 0.02 * 1.2;
   const L = 0.5 * (y - 0.5) ** 2 + 0.01 * (1.2 ** 2 + 0.8 ** 2);
   assert.equal(shownNumber(value), Number(dLdw1.toPrecision(4)));
+  assert.ok(Math.abs(shown.gradient! - dLdw1) <= 1e-12, `gradient ${shown.gradient} vs ${dLdw1}`);
   assert.ok(value.includes(`; L = ${Number(L.toPrecision(4))}`), value);
   assert.match(value, /^\*\*dL\/dw1\*\* = \*\*-?[\d.]+\*\* in total \(also through h, y\) at /);
   assert.match(value, /w1 = 1\.2 \(line 2: const w1 = 1\.2\)/);

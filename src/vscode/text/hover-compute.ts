@@ -43,6 +43,8 @@ export interface HoverShown {
   end: number;
   /** Markdown paragraphs, in order (the last one is the command link when there is one). */
   lines: string[];
+  /** ∂/∂word at the known values, when the hover shows that number. */
+  gradient?: number;
 }
 
 function showLink(args: unknown): string {
@@ -91,7 +93,7 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
   if (!word) return undefined;
   const ctx = hoverContext(text, offset, languageId);
   if (!ctx || offset < ctx.stmtStart || offset > ctx.stmtEnd) return undefined;
-  const shown = (lines: string[]): HoverShown => ({ start: word.start, end: word.end, lines });
+  const shown = (lines: string[], gradient?: number): HoverShown => ({ start: word.start, end: word.end, lines, gradient });
   const target = expressionAt(text, offset, languageId) ?? { start: ctx.stmtStart, end: ctx.stmtEnd, lang: ctx.lang };
   const link = `[Show Backprop Graph](${showLink({ uri: req.uri, start: target.start, end: target.end, lang: target.lang })})`;
   const lesson = () => languageId === 'markdown' || req.isLesson();
@@ -182,6 +184,7 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
       used.push(`${name} = ${v.value} (${v.source})`);
     } else missing.push(name);
   }
+  let gradient: number | undefined;
   if (missing.length) {
     lines.push(`No value known for ${missing.map(code).join(', ')} — add e.g. ${code(`const ${missing[0]} = 1`)} above, or run Show Backprop Graph to enter it.`);
   } else if (whole.ok) {
@@ -189,10 +192,10 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
     const r = engine.attempt(() => engine.trace(wholeProgram, values));
     if (cancelled()) return undefined;
     if (r.ok) {
-      const grad = gradientOf(engine, r.value, word.word);
+      gradient = gradientOf(engine, r.value, word.word);
       const value = r.value.tape.value[r.value.output];
-      if (grad !== undefined) {
-        const number = `**${engine.formatNumber(grad, req.digits)}**`;
+      if (gradient !== undefined) {
+        const number = `**${engine.formatNumber(gradient, req.digits)}**`;
         const total = held.length ? `**d${ctx.assigned ?? ''}/d${word.word}** = ${number} in total (also through ${through.join(', ')})` : `= ${number}`;
         lines.push(`${total} at ${used.join(', ')}; ${of} = ${engine.formatNumber(value, req.digits)}`);
       }
@@ -202,5 +205,5 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
   }
   if (composed.included.length) lines.push(`Uses ${composed.included.map((a) => code(describeAssignment(a))).join(', ')}.`);
   lines.push(link);
-  return shown(lines);
+  return shown(lines, gradient);
 }
