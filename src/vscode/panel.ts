@@ -35,6 +35,8 @@ export interface PanelSource {
 
 interface StoredSource extends PanelSource {
   savedAt: number;
+  /** Kept here too: the webview's saved payload keeps the pin state it was drawn with. */
+  pinned?: boolean;
 }
 
 export interface PanelDeps extends TraceDeps {
@@ -53,8 +55,8 @@ function isSource(v: unknown): v is PanelSource {
   return !!s && typeof s.uri === 'string' && typeof s.start === 'number' && typeof s.end === 'number';
 }
 
-async function storeSource(state: vscode.Memento, panelId: string, source: PanelSource): Promise<void> {
-  const all = { ...storedSources(state), [panelId]: { ...source, savedAt: Date.now() } };
+async function storeSource(state: vscode.Memento, panelId: string, source: PanelSource, pinned: boolean): Promise<void> {
+  const all = { ...storedSources(state), [panelId]: { ...source, pinned, savedAt: Date.now() } };
   const newestFirst = Object.keys(all).sort((a, b) => all[b].savedAt - all[a].savedAt);
   for (const old of newestFirst.slice(KEEP_SOURCES)) delete all[old];
   await state.update(SOURCES_KEY, all);
@@ -126,9 +128,16 @@ export class GraphPanel {
     const source = knownId ? storedSources(deps.state)[knownId] : deps.state.get<PanelSource>(LEGACY_SOURCE_KEY);
     if (isSource(source)) {
       p.source = { uri: source.uri, start: source.start, end: source.end, lang: source.lang };
-      if (!knownId) void storeSource(deps.state, p.id, p.source);
+      if (typeof (source as StoredSource).pinned === 'boolean') p.pinned = (source as StoredSource).pinned!;
+      if (p.payload) p.payload = { ...p.payload, pinned: p.pinned };
+      // The page gets this payload (pin state included) when it says it is ready.
+      p.updateTitle();
+      if (!knownId) void storeSource(deps.state, p.id, p.source, p.pinned);
       // Fresh numbers if the source is still there; otherwise the restored picture stays as it was.
       if (!p.pinned) void p.retrace(false, { keepOnFailure: true });
+    } else if (!p.payload) {
+      // Nothing to restore (the panel only ever showed a message): say so rather than "Loading" forever.
+      p.post({ kind: 'error', message: 'This panel had no graph to restore after the reload: select an expression and run Show Backprop Graph.' });
     }
     return p;
   }
@@ -192,7 +201,7 @@ export class GraphPanel {
   /** Shows a trace of `source`, asking for values when `interactive`. Returns the outcome for the caller. */
   async showSource(source: PanelSource, interactive: boolean): Promise<TraceOutcome> {
     this.source = source;
-    await storeSource(this.deps.state, this.id, source);
+    await storeSource(this.deps.state, this.id, source, this.pinned);
     this.post({ kind: 'loading', title: undefined });
     return this.retrace(interactive);
   }
@@ -240,7 +249,7 @@ export class GraphPanel {
     if (!source || e.document.uri.toString() !== source.uri || e.contentChanges.length === 0) return;
     const moved = adjustRange(source, e.contentChanges);
     this.source = { ...source, ...moved };
-    void storeSource(this.deps.state, this.id, this.source);
+    void storeSource(this.deps.state, this.id, this.source, this.pinned);
     if (!this.pinned && readSettings(e.document.uri).liveUpdate) this.scheduleRetrace(LIVE_DELAY_MS);
   }
 
@@ -249,6 +258,7 @@ export class GraphPanel {
     if (this.payload) this.payload = { ...this.payload, pinned };
     this.updateTitle();
     this.post({ kind: 'pinned', pinned });
+    if (this.source) void storeSource(this.deps.state, this.id, this.source, pinned);
     // Unpinning catches up with edits made while pinned.
     if (!pinned && this.source) this.scheduleRetrace(0);
   }

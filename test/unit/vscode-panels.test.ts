@@ -167,8 +167,9 @@ test('after a reload every panel restores with its own source (stored under its 
   await run('backpropGraph.show', line('max(x, 0)'));
   const [, b] = stubState.panels;
   b.ready();
-  // What each webview keeps in its state: the last payload it drew (the pin arrives as its own message).
-  const stateA = { payload: { ...lastGraph(a)!, pinned: true } };
+  // What each webview keeps in its state: the last payload it drew (pinned: false there; the pin came later).
+  const stateA = { payload: lastGraph(a)! };
+  assert.equal(stateA.payload.pinned, false);
   const stateB = { payload: lastGraph(b)! };
 
   // The reload: the extension host goes (panels stop listening, the tabs stay), VS Code re-creates the panels.
@@ -191,7 +192,7 @@ test('after a reload every panel restores with its own source (stored under its 
   // The unpinned one re-traced its own source; the pinned one shows its saved graph.
   assert.equal(lastGraph(restoredB)?.title, 'max(x, 0)');
   assert.equal(lastGraph(restoredA)?.title, 'tanh(x)');
-  assert.equal(lastGraph(restoredA)?.pinned, true);
+  assert.equal(lastGraph(restoredA)?.pinned, true, 'the restored page was not told it is pinned');
   assert.equal(GraphPanel.panels.length, 2);
 
   // Unpinning the restored panel re-traces ITS source (it knows it), and a new Show goes to an unpinned panel.
