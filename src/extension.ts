@@ -1,11 +1,11 @@
 /**
  * Backprop Graph: activation only registers things (all disposed with the extension). The engine (mathjs,
- * the tracer, the TypeScript parser) is loaded on first use through src/node/lazy.ts, so nothing here pulls
- * it in: only `import type` from src/core and src/node/engine. Once a supported editor is on screen, the
+ * the tracer, the TypeScript parser) is loaded on first use through src/host/lazy.ts, so nothing here pulls
+ * it in: only `import type` from src/engine and src/host/engine. Once a supported editor is on screen, the
  * engine is loaded in the background (warmEngine), so the first Show does not wait for it.
  */
 import * as vscode from 'vscode';
-import { warmEngine } from './node/lazy';
+import { warmEngine } from './host/lazy';
 import { addLessonFolder, LessonCodeLensProvider } from './vscode/codelens';
 import { registerCommands } from './vscode/commands';
 import { DerivativeHoverProvider } from './vscode/hover';

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { FromWebview, GraphPayload, ToWebview, WebviewState } from '../protocol';
-import { webviewHtml } from '../webview-html';
-import { shortTitle } from '../payload';
+import { shortTitle } from '../host/payload';
+import { webviewHtml } from '../host/webview-html';
 import type { Notice } from './notice';
 import { readSettings } from './settings';
 import { adjustRange, type Segment } from './text/compose';
