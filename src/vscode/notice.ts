@@ -30,7 +30,7 @@ export class Notice implements vscode.Disposable {
     this.closeCurrent = close;
     void vscode.window.withProgress(
       // cancellable: its button is the toast's only way to close it by hand.
-      { location: vscode.ProgressLocation.Notification, title: 'Backprop Graph:', cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: 'Backprop Graph', cancellable: true },
       async (progress, token) => {
         // A full bar, not the endless "working" animation: this is a message, not a task.
         progress.report({ message: text, increment: 100 });

@@ -235,3 +235,37 @@ test('(o) Open Example Lesson… opens an untitled copy with CodeLenses, not the
   assert.equal(views.length, 2, 'the lens opened a third panel although one was unpinned');
   assert.ok(views.some((g) => drawsTanh(g) && /Pinned/.test(g.text)), 'the pinned tanh panel changed');
 });
+
+test('(n) a message no panel shows is one notification: asking twice leaves one toast, and it closes', async () => {
+  // Close the graph panels, then show the typo: the new panel shows the error and has no graph to copy.
+  await vs.step('n-close-panels', async () => {
+    for (let i = 0; i < 4; i++) {
+      const tab = vs.page.locator('.tab', { hasText: /\b(Graph|Pinned): / }).first();
+      if (!(await tab.count())) break;
+      await tab.hover();
+      await tab.locator('.codicon-close, .action-label').last().click();
+      await sleep(400);
+    }
+    assert.equal(await vs.page.locator('.tab', { hasText: /\b(Graph|Pinned): / }).count(), 0, 'graph tabs still open');
+  });
+  await vs.step('n-open', () => vs.openFile(REL));
+  const text = vs.doc(REL);
+  await showSelected('n-typo', text, 'tanh(3 * x +');
+  await vs.step('n-error-panel', () => waitFor('the error in a new panel', 30_000, async () =>
+    ((await graphViews()).some((g) => /Cannot show this graph/.test(g.text)) ? true : undefined), 500));
+  for (let i = 0; i < 3; i++) {
+    await vs.step(`n-copy-${i}`, () => vs.runCommand('Backprop Graph: Copy Mermaid'));
+    await sleep(600);
+  }
+  const toasts = await vs.step('n-one-toast', () => waitFor('a "no graph to copy" notification', 10_000, async () => {
+    const t = await visibleToasts();
+    return t.some((x) => /no graph to copy/.test(x)) ? t : undefined;
+  }));
+  console.log(`# screenshot ${await vs.screenshot('n-one-notification')}`);
+  assert.equal(toasts.filter((t) => /Backprop Graph/.test(t)).length, 1, `toasts: ${toasts.join(' | ')}`);
+  // The toast's own button closes it.
+  await vs.step('n-close', async () => {
+    await vs.page.locator('.notifications-toasts .notification-toast', { hasText: 'no graph to copy' }).first().locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+    await waitFor('the notification closed', 10_000, async () => ((await visibleToasts()).some((x) => /no graph to copy/.test(x)) ? undefined : true));
+  });
+});
