@@ -178,7 +178,8 @@ export class GraphPanel {
   }
 
   private static updateContext(): void {
-    void vscode.commands.executeCommand('setContext', 'backpropGraph.panelOpen', GraphPanel.open.length > 0);
+    // Can fail while the extension host shuts down; the context key then no longer matters.
+    vscode.commands.executeCommand('setContext', 'backpropGraph.panelOpen', GraphPanel.open.length > 0).then(undefined, () => undefined);
   }
 
   /** True while the panel is on screen (its message would be seen there). */
