@@ -3,7 +3,7 @@
  * which embeds the same webview). Both sides import these types; every message is tagged by `kind`.
  * Pure data only: no vscode, no DOM.
  */
-import type { Direction } from './engine/mermaid/mermaid';
+import type { ConstantsMode, Direction, EdgeLabelMode } from './engine/mermaid/mermaid';
 import type { GraphModel } from './engine/graph/graph';
 import type { GradCheckRow } from './engine/graph/gradcheck';
 import type { SymbolicResult } from './engine/symbolic/symbolic';
@@ -41,6 +41,17 @@ export interface GraphPayload {
   maxNodes?: number;
   digits: number;
   direction: Direction;
+  /**
+   * How `mermaid` draws literals (setting `backpropGraph.constants`): 'fold' draws them inside their op's node,
+   * so drawn nodes/edges are a subset of `graph`'s (drawnGraph() in the emitter says which); 'nodes' draws them.
+   * Pass these three fields to toMermaid/nodeLabelLines/edgeLabelText as they are. Absent in a state saved
+   * before they existed: then the emitter's defaults ('fold', false, 'formula') apply.
+   */
+  constants?: ConstantsMode;
+  /** Show constants' gradients and their edges' local derivatives (setting `backpropGraph.constantGradients`). */
+  constantGrads?: boolean;
+  /** 'formula': edges say `2x = 4`; 'number': `4` (setting `backpropGraph.edgeLabels`). */
+  edgeLabels?: EdgeLabelMode;
   pinned: boolean;
   /** Set for matrix programs: the webview then offers a tensor view (its default) beside the scalar view. */
   tensor?: TensorPayload;
