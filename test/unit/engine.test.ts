@@ -179,10 +179,52 @@ describe('tape semantics', () => {
     assert.equal(t.grad[k], 0);
     t.backward(y, { constants: true });
     assert.equal(t.grad[x], 30, 'inputs are unchanged by the option');
-    close(t.grad[two], 5 * 9 * Math.log(3), 1e-12, '∂(5·x^c)/∂c = 5·x^c·ln x');
     assert.equal(t.grad[k], 9);
+    assert.equal(t.grad[two], 0, "a constant exponent's aᵇ·ln a is never computed, even with constants: true");
     t.backward(y);
-    assert.equal(t.grad[two], 0, 'reset again by the next pass');
+    assert.equal(t.grad[k], 0, 'reset again by the next pass');
+  });
+
+  it('never computes aᵇ·ln a for a literal exponent, so a negative base gives no NaN (day 05: ½(y − target)²)', () => {
+    // The tape: (−2)² with constants: true, and local() as the graph uses it.
+    const t = new Tape();
+    const base = t.input('d', -2);
+    const two = t.constant(2);
+    const sq = t.pow(base, two);
+    t.backward(sq, { constants: true });
+    assert.equal(t.grad[base], -4);
+    assert.equal(t.grad[two], 0);
+    assert.deepEqual(t.local(sq), [-4, 0]);
+    // A variable exponent still gets its partial (and NaN where it is NaN, with a warning on the node).
+    const v = new Tape();
+    const vb = v.input('d', -2), ve = v.input('k', 2);
+    const vp = v.pow(vb, ve);
+    v.backward(vp);
+    assert.ok(Number.isNaN(v.grad[ve]));
+    // The graph: the lesson's loss, at a point where y − target < 0.
+    const r = analyze('0.5 * (y - target)^2', { values: { y: -0.6669236856097243, target: 0.5 } });
+    if (!r.ok) assert.fail(r.error.format());
+    const g = r.value.graph;
+    assertGraphInvariants(g);
+    const exponent = g.nodes.find((n) => n.kind === 'const' && n.value === 2)!;
+    assert.equal(exponent.noGrad, true);
+    assert.equal(exponent.grad, 0);
+    for (const n of g.nodes) assert.ok(Number.isFinite(n.grad) && Number.isFinite(n.value), `${n.id} is finite`);
+    for (const e of g.edges) assert.ok(Number.isFinite(e.local) && Number.isFinite(e.product), `${e.from}→${e.to} is finite`);
+    assert.deepEqual(g.warnings, []);
+    const m = toMermaid(g, { constants: 'nodes', constantGrads: true });
+    assert.doesNotMatch(m, /NaN|∞/);
+    assert.match(m, new RegExp(`^  ${exponent.id}\\["2<br/>value 2"\\]$`, 'm'), 'the exponent node has no grad line, even with constantGrads');
+    assert.match(m, new RegExp(`^  ${exponent.id} --> `, 'm'), 'and its edge no local derivative');
+  });
+
+  it('reads -3 as one literal, not neg(3)', () => {
+    const r = analyze('x^-1 * -3', { values: { x: 2 } });
+    if (!r.ok) assert.fail(r.error.format());
+    assert.deepEqual(r.value.graph.nodes.filter((n) => n.kind === 'const').map((n) => n.value), [-1, -3]);
+    assert.equal(r.value.graph.nodes.filter((n) => n.op === 'neg').length, 0);
+    assert.equal(r.value.gradients.x, 0.75);
+    assert.match(toMermaid(r.value.graph), /"x#8315;¹·#40;−3#41;<br\/>value -1\.5/);
   });
 
   it("each op's localA/localB agree with central differences of its forward", () => {

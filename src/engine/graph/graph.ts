@@ -1,3 +1,4 @@
+import { formatNumber } from '../base/format';
 import { OP, OPS, type OpName } from '../tape/ops';
 import type { Span } from '../base/span';
 import type { TensorGroup } from '../ast/ir';
@@ -58,8 +59,8 @@ export interface GraphModel {
 
 /** How a node's note about its own non-finite gradient starts (views hide it where they hide the gradient). */
 export const GRADIENT_NOTE = 'gradient is ';
-const PROPAGATED = 'because an input is not finite';
-const GRADIENT_WHY = 'the product of the local derivatives on its way to the output is not finite';
+/** The end of a note on a node that a NaN/∞ value only flows through (the note where it starts says why). */
+const PROPAGATED = 'comes from an input';
 
 const LOGS: ReadonlySet<number> = new Set([OP.log, OP.log2, OP.log10, OP.logb]);
 
@@ -111,7 +112,7 @@ export function buildGraph(trace: Trace): GraphModel {
       }
       const k = spec.kink?.(av, bv);
       if (k) notes.push(k);
-      if (!inputsFinite && !Number.isFinite(tape.value[i])) notes.push(`value is ${tape.value[i]} because an input is not finite`);
+      if (!inputsFinite && !Number.isFinite(tape.value[i])) notes.push(`value ${formatNumber(tape.value[i])} ${PROPAGATED}`);
       // tape.local() never computes a constant exponent's partial, as the backward pass does not.
       const [local0, local1] = tape.local(i);
       const constantExponent = op === OP.pow && tape.op[b] === OP.const;
@@ -122,8 +123,9 @@ export function buildGraph(trace: Trace): GraphModel {
       for (const [from, arg, local] of [[a, 0, local0], [b, 1, local1]] as const) {
         if (from < 0) continue;
         const upstream = tape.grad[i];
-        // Matches the tape: a zero upstream contributes zero, even times an infinite local.
-        const product = upstream === 0 ? 0 : local * upstream;
+        // Matches the tape: a zero upstream contributes zero, even times an infinite local; and a constant
+        // exponent's edge carries nothing (its local is not computed), even from an infinite upstream.
+        const product = upstream === 0 || (arg === 1 && constantExponent) ? 0 : local * upstream;
         edges.push({ from: id(from), to: id(i), arg, local, upstream, product });
       }
     }
@@ -131,7 +133,8 @@ export function buildGraph(trace: Trace): GraphModel {
     // nodes it then flows through stay on those nodes, so every node that shows one also says why.
     const listed = notes.filter((n) => !n.endsWith(PROPAGATED));
     if (!Number.isFinite(node.grad)) {
-      const note = kind === 'input' ? `${GRADIENT_NOTE}${node.grad}` : `${GRADIENT_NOTE}${node.grad}: ${GRADIENT_WHY}`;
+      // An op's: a local derivative between it and the output is not finite (that node says so), or overflowed.
+      const note = kind === 'input' ? `${GRADIENT_NOTE}${node.grad}` : `${GRADIENT_NOTE}${formatNumber(node.grad)}, from a later node`;
       notes.push(note);
       if (kind === 'input') listed.push(note);
     }

@@ -41,7 +41,7 @@ export const OPERAND_MAX = 10;
 /** Stands for an unnamed operand in a folded title (`□²`): the edge into the node shows which node it is. */
 export const PLACEHOLDER = '□';
 /** A node's warning line is cut to this many characters (the full text is in the warnings list). */
-const WARNING_MAX = 40;
+const WARNING_MAX = 46;
 
 /**
  * Escapes text for a quoted Mermaid label: anything but letters, digits, spaces and harmless punctuation
@@ -154,12 +154,16 @@ function formula(node: GraphNode, index: Index, digits: number, depth: number): 
   return result;
 }
 
-/** An operand as it appears inside another node's formula: its name, its literal, or its own short formula. */
+/**
+ * An operand as it appears inside another node's formula: its name, its literal, or its own formula when that
+ * is short and complete (`□·□ + 2` would say less than `□`).
+ */
 function operandText(edge: GraphEdge | undefined, index: Index, digits: number, depth: number): [string, number] {
   const from = edge && index.byId.get(edge.from);
   if (!from) return [PLACEHOLDER, ATOM];
   const [text, strength] = formula(from, index, digits, depth + 1);
-  return [...text].length <= OPERAND_MAX ? [text, strength] : [PLACEHOLDER, ATOM];
+  if (from.kind !== 'op' || from.name !== undefined) return [text, strength];
+  return [...text].length <= OPERAND_MAX && !text.includes(PLACEHOLDER) ? [text, strength] : [PLACEHOLDER, ATOM];
 }
 
 function opFormula(node: GraphNode, index: Index, digits: number, depth: number): [string, number] {
@@ -171,8 +175,9 @@ function opFormula(node: GraphNode, index: Index, digits: number, depth: number)
   const infix = INFIX[node.op];
   if (infix) {
     const [symbol, strength] = infix;
-    // Left-associative: a − (b − c) and a/(b·c) need their parentheses, (a − b) − c does not.
-    const right = node.op === 'sub' || node.op === 'div' ? strength + 1 : strength;
+    // Left-associative: a − (b − c) and a/(b·c) need their parentheses, (a − b) − c does not; and a negative
+    // right operand gets them too (x·(−3), u + (−1)).
+    const right = Math.max(4, node.op === 'sub' || node.op === 'div' ? strength + 1 : strength);
     return [`${wrap(a, aStrength, strength)}${symbol}${wrap(b, bStrength, right)}`, strength];
   }
   if (node.op === 'pow') {
