@@ -18,7 +18,7 @@ export interface Num extends Cached { kind: 'num'; value: number }
 export interface Name extends Cached { kind: 'name'; name: string; constant?: number }
 export interface Sum extends Cached { kind: 'sum'; terms: SymExpr[] }
 /** coefficient · factors[0] · factors[1] …: the number kept apart, the factors without numbers, sorted. */
-export interface Product extends Cached { kind: 'product'; coefficient: number; factors: SymExpr[] }
+export interface Product extends Cached { kind: 'product'; coefficient: number; factors: SymExpr[]; unit?: SymExpr }
 export interface Power extends Cached { kind: 'power'; base: SymExpr; exponent: SymExpr }
 /** An op-table function applied to its arguments; `symbol` is the op's printed name (`tanh`, `σ`, `ln`, `√`). */
 export interface Call extends Cached { kind: 'call'; op: string; symbol: string; args: SymExpr[] }
@@ -70,8 +70,9 @@ export function scale(e: SymExpr, coefficient: number): SymExpr {
 }
 
 export function add(items: readonly SymExpr[]): SymExpr {
-  // Like terms (equal up to their coefficient) are summed, in order of first appearance.
-  const groups = new Map<string, { coefficient: number; rest: SymExpr | undefined }>();
+  // Like terms (equal up to their coefficient) are summed, in order of first appearance. A term with no like
+  // term is kept as it is (its cached text reused): long sums are built one term at a time.
+  const groups = new Map<string, { coefficient: number; rest: SymExpr | undefined; only: SymExpr | undefined }>();
   const visit = (term: SymExpr) => {
     if (term.kind === 'sum') { for (const t of term.terms) visit(t); return; }
     let coefficient = 1;
@@ -79,18 +80,19 @@ export function add(items: readonly SymExpr[]): SymExpr {
     if (term.kind === 'num') { coefficient = term.value; rest = undefined; }
     else if (term.kind === 'product') {
       coefficient = term.coefficient;
-      rest = term.factors.length === 1 ? term.factors[0] : { kind: 'product', coefficient: 1, factors: term.factors };
+      // The product without its number, kept on the node so its text is printed once.
+      rest = term.factors.length === 1 ? term.factors[0] : (term.unit ??= { kind: 'product', coefficient: 1, factors: term.factors });
     }
     const id = rest ? identity(rest) : '';
     const group = groups.get(id);
-    if (group) group.coefficient += coefficient;
-    else groups.set(id, { coefficient, rest });
+    if (group) { group.coefficient += coefficient; group.only = undefined; }
+    else groups.set(id, { coefficient, rest, only: term });
   };
   for (const t of items) visit(t);
   const terms: SymExpr[] = [];
   for (const g of groups.values()) {
     if (g.coefficient === 0) continue;
-    terms.push(g.rest ? scale(g.rest, g.coefficient) : num(g.coefficient));
+    terms.push(g.only ?? (g.rest ? scale(g.rest, g.coefficient) : num(g.coefficient)));
   }
   if (!terms.length) return ZERO;
   if (terms.length === 1) return terms[0];
@@ -98,6 +100,9 @@ export function add(items: readonly SymExpr[]): SymExpr {
 }
 
 export function mul(items: readonly SymExpr[]): SymExpr {
+  // 1 · e is e, without collecting e's factors again (the chain rule multiplies by 1 at every sum).
+  if (items.length === 2 && items[0].kind === 'num' && items[0].value === 1) return items[1];
+  if (items.length === 2 && items[1].kind === 'num' && items[1].value === 1) return items[0];
   // Like bases are merged by adding exponents: x · x → x², x · x⁻¹ → 1.
   let coefficient = 1;
   const groups = new Map<string, { base: SymExpr; exponents: SymExpr[] }>();
@@ -133,6 +138,7 @@ export function mul(items: readonly SymExpr[]): SymExpr {
 function factorRank(e: SymExpr): number {
   const base = e.kind === 'power' ? e.base : e;
   if (base.kind === 'name') return e.kind === 'power' ? 1 : 0;
+  if (base.kind === 'num') return 1;
   if (base.kind === 'call') return 2;
   return base.kind === 'piecewise' ? 4 : 3;
 }
