@@ -266,9 +266,12 @@ function printProduct(coefficient: number, factors: readonly SymExpr[]): [string
   const bottom: SymExpr[] = [];
   let magnitude = Math.abs(coefficient);
   let bottomCoefficient: string | undefined;
-  // Halves, thirds … as a divisor (x/2) rather than 0.5x.
+  // Halves, thirds … as a divisor (x/2, x/3) rather than 0.5·x or 0.333333333333333·x; 0.1·x and 0.25·x stay.
   const inverse = 1 / magnitude;
-  if (magnitude < 1 && Number.isInteger(inverse) && inverse <= 12) { bottomCoefficient = String(inverse); magnitude = 1; }
+  if (magnitude < 1 && Number.isInteger(inverse) && inverse <= 12 && (inverse === 2 || numberText(magnitude).length > 4)) {
+    bottomCoefficient = String(inverse);
+    magnitude = 1;
+  }
   for (const f of factors) {
     if (f.kind === 'power' && f.exponent.kind === 'num' && f.exponent.value < 0) bottom.push(pow(f.base, num(-f.exponent.value)));
     else top.push(f);

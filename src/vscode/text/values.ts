@@ -12,7 +12,7 @@ export interface KnownValues {
   missing: string[];
 }
 
-export const REMEMBERED_SOURCE = 'remembered (entered earlier)';
+export const REMEMBERED_SOURCE = 'remembered, entered earlier';
 
 /**
  * First the document (literal assignments found by compose()), then earlier notebook cells, then values the
