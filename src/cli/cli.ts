@@ -307,7 +307,7 @@ export function main(argv: readonly string[]): number {
     const result = engine.analyze(text, {
       lang: parsed.lang,
       values: parsed.values,
-      symbolic: parsed.format === 'mermaid' ? false : { simplify: text.length < 400 },
+      symbolic: parsed.format !== 'mermaid',
       gradCheck: parsed.format !== 'mermaid',
     });
     if (!result.ok) {

@@ -17,7 +17,6 @@ export {
   type ConstantsMode, type Direction, type DrawnGraph, type EdgeLabelMode, type LabelOptions, type MermaidOptions,
 } from './mermaid/mermaid';
 export { OP, OPS, opSpec, type OpName, type OpSpec } from './tape/ops';
-export { inlineProgram, printExpr } from './ast/print';
 export { LineIndex, offsetSpan, type Span } from './base/span';
 export { symbolicDerivative, type SymbolicResult } from './symbolic/symbolic';
 export { Tape } from './tape/tape';

@@ -27,7 +27,7 @@ describe('CLI: the main job', () => {
     assert.match(r.stdout, /language: +math \(detected/);
     assert.match(r.stdout, /value: +125\n/);
     assert.match(r.stdout, /^ {2}x +2 +300 +300(\.0*\d*)? +ok/m);
-    assert.match(r.stdout, /∂\/∂x = 6 \* x \* \(x \^ 2 \+ 1\) \^ 2/);
+    assert.match(r.stdout, /∂\/∂x = 6x·\(x² \+ 1\)²\n/);
   });
 
   it('reads stdin when EXPR is absent or "-", and accepts --at x=1,y=2 and repeated --at', () => {

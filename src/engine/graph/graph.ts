@@ -40,6 +40,8 @@ export interface GraphEdge {
   arg: 0 | 1;
   /** ∂to/∂from. */
   local: number;
+  /** ∂to/∂from as a formula in the graph's names (`2x`, `1 − h²`, `w`); absent when an operand is too long to write. */
+  localFormula?: string;
   /** ∂output/∂to. */
   upstream: number;
   /** local · upstream: this edge's contribution to grad(from). */
