@@ -36,7 +36,8 @@ describe('constants folded into their op (the default)', () => {
     assert.deepEqual([...drawnNodes(m).values()], [
       'x | value 2 | grad 300', 'u = x² | value 4 | grad 75', 'v = u + 1 | value 5 | grad 75', 'f = v³ | value 125 | grad 1',
     ]);
-    assert.deepEqual(drawnEdges(m).map((e) => e.split(' ')[1]), ['4', '1', '75']);
+    assert.deepEqual(drawnEdges(m).map((e) => e.split(' ').slice(1).join(' ')), ['2x = 4', '1', '3v² = 75']);
+    assert.deepEqual(drawnEdges(toMermaid(g, { edgeLabels: 'number' })).map((e) => e.split(' ')[1]), ['4', '1', '75']);
     // The model still has the three literals, as constants.
     assert.equal(g.nodes.filter((n) => n.kind === 'const').length, 3);
     assert.equal(g.nodes.length, 7);
@@ -133,10 +134,16 @@ describe('labels', () => {
     const edge = (from: string) => g.edges.find((e) => g.nodes.find((n) => n.id === e.from)!.name === from || e.from === from)!;
     const opts: LabelOptions = { graph: g };
     const withFormula = (e: (typeof g.edges)[number], localFormula: string) => ({ ...e, localFormula });
-    assert.equal(edgeLabelText(edge('v'), opts), '75');
+    assert.equal(edgeLabelText(edge('v'), opts), '3v² = 75', "the symbolic engine's formula");
+    assert.equal(edgeLabelText({ ...edge('v'), localFormula: undefined }, opts), '75');
     assert.equal(edgeLabelText(withFormula(edge('v'), '3v²'), opts), '3v² = 75');
     assert.equal(edgeLabelText(withFormula(edge('v'), '3v²'), { ...opts, edgeLabels: 'number' }), '75');
     assert.equal(edgeLabelText(withFormula(edge('v'), '3·(x² + 1)²·stuff'), opts), '75', 'too long: the number alone');
+    assert.equal(edgeLabelText(withFormula(edge('v'), '−75'), opts).startsWith('−75 ='), true, 'differs: shown');
+    const minus = graphOf('x - y', { x: 1, y: 2 });
+    assert.deepEqual(minus.edges.map((e) => edgeLabelText(e, { graph: minus })), ['1', '-1'], 'the formula −1 is the number');
+    const day40 = graphOf('u = x^2; v = u + 1; f = v^3', { x: 2 });
+    assert.deepEqual(drawnGraph(day40).edges.map((e) => edgeLabelText(e, { graph: day40 })), ['2x = 4', '1', '3v² = 75']);
     const sumEdge = g.edges.find((e) => e.local === 1)!;
     assert.equal(edgeLabelText(withFormula(sumEdge, '1'), opts), '1');
     const fromConst = g.edges.find((e) => g.nodes.find((n) => n.id === e.from)!.kind === 'const')!;

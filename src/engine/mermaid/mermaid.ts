@@ -268,7 +268,9 @@ export function edgeLabelText(edge: GraphEdge, options: LabelOptions = {}): stri
   if (from && !showsGradient(from, options)) return '';
   const number = formatNumber(edge.local, options.digits ?? 4);
   const formula = (edge as EdgeWithFormula).localFormula;
-  if ((options.edgeLabels ?? 'formula') === 'formula' && formula && [...formula].length <= EDGE_FORMULA_MAX && formula !== number) {
+  // `−1` (the formula's minus sign) says no more than `-1` (the number's).
+  const same = formula?.replace(/−/g, '-') === number;
+  if ((options.edgeLabels ?? 'formula') === 'formula' && formula && [...formula].length <= EDGE_FORMULA_MAX && !same) {
     return `${formula} = ${number}`;
   }
   return number;
