@@ -353,7 +353,7 @@ describe('Mermaid emitter', () => {
     const lines = mermaid.trimEnd().split('\n');
     assert.equal(lines[0], 'flowchart LR');
     for (const line of lines.slice(1)) {
-      assert.match(line, /^ {2}(n\d+(\(\[|\[|\()"[^"<>]*(<br\/>[^"<>]*)*"(\]\)|\]|\))|n\d+ -->\|"[^"|]*"\| n\d+|class (n\d+,)*n\d+ bp[A-Z][a-z]+)$/, line);
+      assert.match(line, /^ {2}(n\d+(\(\[|\[|\()"[^"<>]*(<br\/>[^"<>]*)*"(\]\)|\]|\))|n\d+ -->\|"[^"|]*"\| n\d+|n\d+ --> n\d+|class (n\d+,)*n\d+ bp[A-Z][a-z]+)$/, line);
     }
     assert.ok(!/^\s*click/m.test(mermaid), 'no click statement');
     assert.equal(escapeLabel('<b>"x"</b>'), '#60;b#62;#34;x#34;#60;#47;b#62;');

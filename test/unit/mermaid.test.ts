@@ -198,3 +198,22 @@ describe('no NaN or ∞ on screen without the warning on the same node', () => {
     }), { numRuns: 300, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31) });
   });
 });
+
+describe('payload', () => {
+  it('carries constants, constantGrads and edgeLabels, and its mermaid follows them', async () => {
+    const engine = await import('../../src/host/engine');
+    const { buildPayload } = await import('../../src/host/payload');
+    const r = engine.analyze('(x^2+1)^3', { values: { x: 2 } });
+    if (!r.ok) assert.fail(r.error.format());
+    const base = { title: 't', digits: 4, direction: 'LR' } as const;
+    const folded = buildPayload(engine, r.value, base);
+    assert.deepEqual([folded.constants, folded.constantGrads, folded.edgeLabels], ['fold', false, 'formula']);
+    assert.equal(drawnNodes(folded.mermaid).size, 4);
+    assert.equal(folded.graph.nodes.length, 7, 'the model keeps the constants');
+    const nodes = buildPayload(engine, r.value, { ...base, constants: 'nodes', constantGrads: true, edgeLabels: 'number' });
+    assert.deepEqual([nodes.constants, nodes.constantGrads, nodes.edgeLabels], ['nodes', true, 'number']);
+    assert.equal(drawnNodes(nodes.mermaid).size, 7);
+    // What the webview re-emits for a summary from the payload's fields is what the host emitted.
+    assert.equal(toMermaid(nodes.graph, { direction: nodes.direction, digits: nodes.digits, constants: nodes.constants, constantGrads: nodes.constantGrads, edgeLabels: nodes.edgeLabels }), nodes.mermaid);
+  });
+});
