@@ -3,7 +3,7 @@
  * which embeds the same webview). Both sides import these types; every message is tagged by `kind`.
  * Pure data only: no vscode, no DOM.
  */
-import type { Direction } from './engine/mermaid/mermaid';
+import type { ConstantsMode, Direction, EdgeLabelMode } from './engine/mermaid/mermaid';
 import type { GraphModel } from './engine/graph/graph';
 import type { GradCheckRow } from './engine/graph/gradcheck';
 import type { SymbolicResult } from './engine/symbolic/symbolic';
@@ -42,6 +42,17 @@ export interface GraphPayload {
   digits: number;
   /** `auto`: the webview picks one for the panel's shape (TB when tall and narrow, LR when wide); `mermaid` is LR then. */
   direction: Direction | 'auto';
+  /**
+   * How `mermaid` draws literals (setting `backpropGraph.constants`): 'fold' draws them inside their op's node,
+   * so drawn nodes/edges are a subset of `graph`'s (drawnGraph() in the emitter says which); 'nodes' draws them.
+   * Pass these three fields to toMermaid/nodeLabelLines/edgeLabelText as they are. Absent in a state saved
+   * before they existed: then the emitter's defaults ('fold', false, 'formula') apply.
+   */
+  constants?: ConstantsMode;
+  /** Show constants' gradients and their edges' local derivatives (setting `backpropGraph.constantGradients`). */
+  constantGrads?: boolean;
+  /** 'formula': edges say `2x = 4`; 'number': `4` (setting `backpropGraph.edgeLabels`). */
+  edgeLabels?: EdgeLabelMode;
   pinned: boolean;
   /** The VS Code panel showing this graph (its source is stored under this id): kept in the webview state. */
   panelId?: string;

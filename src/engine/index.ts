@@ -12,9 +12,11 @@ export {
   elementName, flattenValue, formatTensor, lowerTensors, needsLowering, shapeText, shapeValue, tensorGradients, tensorToMermaid, tensorView,
   type TensorEdge, type TensorGraph, type TensorNode, type TensorValue, type TensorValues,
 } from './lower/tensor';
-export { escapeLabel, nodeTitle, toMermaid, type Direction, type MermaidOptions } from './mermaid/mermaid';
+export {
+  drawnGraph, edgeLabelText, escapeLabel, isDrawn, isFolded, nodeLabelLines, nodeTitle, showsGradient, shownWarnings, toMermaid,
+  type ConstantsMode, type Direction, type DrawnGraph, type EdgeLabelMode, type LabelOptions, type MermaidOptions,
+} from './mermaid/mermaid';
 export { OP, OPS, opSpec, type OpName, type OpSpec } from './tape/ops';
-export { inlineProgram, printExpr } from './ast/print';
 export { LineIndex, offsetSpan, type Span } from './base/span';
 export { symbolicDerivative, type SymbolicResult } from './symbolic/symbolic';
 export { Tape } from './tape/tape';

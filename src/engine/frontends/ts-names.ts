@@ -1,6 +1,6 @@
 /**
  * The names TypeScript text may use, shared by the TypeScript front end (ts-frontend.ts, which loads the
- * compiler) and the hover's small parser (src/vscode/text/ts-lite.ts, which must not).
+ * compiler) and the hover's small parser (src/engine/frontends/ts-lite.ts, which must not).
  */
 import { lookup } from '../base/lookup';
 import type { OpName } from '../tape/ops';

@@ -88,6 +88,9 @@ export function trace(source: Program, givenValues: TensorValues = {}): Trace {
     return env.get(e.name) ?? addInput(e.name, values[e.name], e.span, 'given');
   }, (e, args) => {
     checkSize();
+    // `-3` is one literal, as a reader sees it, not neg applied to 3 (an exponent `x^-1` stays a constant).
+    // The 3 already on the tape is left unused; nothing depends on it, so the graph does not show it.
+    if (e.op === 'neg' && e.args[0].kind === 'num') return tape.constant(-e.args[0].value, { span: e.span });
     const meta: TaggedMeta = e.group ? { span: e.span, group: e.group } : { span: e.span };
     if (args.length === 1 && (e.op === 'max' || e.op === 'min' || e.op === 'hypot')) {
       return e.op === 'hypot' ? tape.applyNamed('abs', args[0], -1, meta) : args[0];
@@ -123,7 +126,7 @@ export function trace(source: Program, givenValues: TensorValues = {}): Trace {
   }
   const output = program.result ? evaluate(program.result) : last;
   if (output < 0) throw new BackpropError('no-output', 'nothing to trace: no expression and no assignment', program.span);
-  // The graph shows every node's gradient, constants' included.
+  // Constants get gradients too, for the views that ask to show them (a literal exponent's is never computed).
   tape.backward(output, { constants: true });
   return { program, tape, output, inputs };
 }
