@@ -1,4 +1,4 @@
-import type { Expr, Program } from './ir';
+import { literalNumber, type Expr, type Program } from './ir';
 import { LIMITS } from '../base/limits';
 import { postOrder } from './walk';
 
@@ -53,7 +53,7 @@ export function inlineProgram(program: Program): string {
   const env = new Map<string, string>();
   let last: string | undefined;
   for (const s of program.body) {
-    const literal = s.expr.kind === 'num' || (s.expr.kind === 'op' && s.expr.op === 'neg' && s.expr.args[0].kind === 'num');
+    const literal = literalNumber(s.expr) !== undefined;
     // A name first bound to a literal is an input (see trace.ts): keep it as a symbol.
     if (literal && !env.has(s.name)) { last = s.name; continue; }
     const text = printExpr(s.expr, env);

@@ -22,6 +22,17 @@ export function escapeLabel(text: string): string {
   return out;
 }
 
+/** One node statement, shaped by kind (stadium input, box constant, rounded op); the lines are already escaped. */
+export function nodeStatement(id: string, kind: 'input' | 'const' | 'op', labelLines: readonly string[]): string {
+  const [open, close] = kind === 'input' ? ['([', '])'] : kind === 'const' ? ['[', ']'] : ['(', ')'];
+  return `  ${id}${open}"${labelLines.join('<br/>')}"${close}`;
+}
+
+/** `class n1,n2 bpInput` statements, one per non-empty class: the webview colors nodes by these. */
+export function classStatements(classes: Readonly<Record<string, readonly string[]>>): string[] {
+  return Object.entries(classes).filter(([, ids]) => ids.length).map(([cls, ids]) => `  class ${ids.join(',')} bp${cls[0].toUpperCase()}${cls.slice(1)}`);
+}
+
 /** The label lines of a node: what it is, its value, its gradient. */
 export function nodeTitle(node: GraphNode, digits = 4): string {
   if (node.kind === 'input') return node.name ?? 'input';
@@ -34,9 +45,7 @@ export function toMermaid(graph: GraphModel, options: MermaidOptions = {}): stri
   const fmt = (v: number) => formatNumber(v, digits);
   const lines: string[] = [`flowchart ${options.direction ?? 'LR'}`];
   for (const node of graph.nodes) {
-    const label = [escapeLabel(nodeTitle(node, digits)), `value ${escapeLabel(fmt(node.value))}`, `grad ${escapeLabel(fmt(node.grad))}`].join('<br/>');
-    const [open, close] = node.kind === 'input' ? ['([', '])'] : node.kind === 'const' ? ['[', ']'] : ['(', ')'];
-    lines.push(`  ${node.id}${open}"${label}"${close}`);
+    lines.push(nodeStatement(node.id, node.kind, [escapeLabel(nodeTitle(node, digits)), `value ${escapeLabel(fmt(node.value))}`, `grad ${escapeLabel(fmt(node.grad))}`]));
   }
   for (const e of graph.edges) {
     lines.push(`  ${e.from} -->|"∂ ${escapeLabel(fmt(e.local))}"| ${e.to}`);
@@ -47,8 +56,6 @@ export function toMermaid(graph: GraphModel, options: MermaidOptions = {}): stri
     if (node.id === graph.output) classes.output.push(node.id);
     if (node.warnings?.length) classes.warn.push(node.id);
   }
-  for (const [cls, ids] of Object.entries(classes)) {
-    if (ids.length) lines.push(`  class ${ids.join(',')} bp${cls[0].toUpperCase()}${cls.slice(1)}`);
-  }
+  lines.push(...classStatements(classes));
   return lines.join('\n') + '\n';
 }
