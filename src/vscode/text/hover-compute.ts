@@ -10,7 +10,7 @@ import { deriveProgram } from '../../engine/symbolic/derive';
 import { compose, describeAssignment, type Composed, type ValueSource } from './compose';
 import { functionOp, hoverContext, wordAt } from './hover-text';
 import { latexToMath } from './latex';
-import { Lines } from './lines';
+import { LineIndex } from '../../engine/base/span';
 import { parseTsLite } from './ts-lite';
 import { documentAssignments, expressionAt, identifiers, isArithmetic, type TextLang } from './scan';
 
@@ -132,8 +132,8 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
   if (!parsed.ok) {
     if (!isLesson) return undefined;
     const e = parsed.error;
-    const where = e.span ? new Lines(text).position(ctx.exprStart + e.span.start) : undefined;
-    return shown([`Backprop Graph cannot trace this statement${where ? ` (${where.line + 1}:${where.character + 1})` : ''}: ${code(e.message)}. Nothing was run.`]);
+    const where = e.span ? new LineIndex(text).position(ctx.exprStart + e.span.start) : undefined;
+    return shown([`Backprop Graph cannot trace this statement${where ? ` (${where.line}:${where.col})` : ''}: ${code(e.message)}. Nothing was run.`]);
   }
   const program = parsed.value;
   if (program.lang !== lang) return undefined;
