@@ -62,7 +62,6 @@ type GraphView = 'tensor' | 'scalar';
 
 type Phase = { kind: 'loading' } | { kind: 'error'; message: string; where?: string } | { kind: 'data' };
 
-let phase: Phase = { kind: 'loading' };
 let drawn: Drawn | undefined;
 let latest: GraphPayload | undefined;
 let rendering = false;
@@ -137,7 +136,6 @@ window.addEventListener('message', (event: MessageEvent) => {
 });
 
 function setPhase(next: Phase, loadingTitle?: string): void {
-  phase = next;
   document.body.dataset.phase = next.kind;
   message.replaceChildren();
   if (next.kind === 'loading') {

@@ -109,7 +109,7 @@ export function lowerTensors(program: Program, givenValues: TensorValues = {}): 
   const mk = (op: OpName | IrOp, args: Expr[], span: Span, group: number, element?: number, label?: string): Expr => {
     count();
     const tag: GroupTag = element === undefined ? { group } : { group, element };
-    const e: Expr = { kind: 'op', op: op as any, args, span, group: tag };
+    const e: Expr = { kind: 'op', op: op as IrOp, args, span, group: tag };
     if (label) e.label = label;
     return e;
   };

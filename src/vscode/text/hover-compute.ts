@@ -127,7 +127,7 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
   let composed = compose(text, stmtRange, lang as TextLang, assignments, guess);
   const parse = (source: string) => parseFor(engine, source, lang);
   let whole = parse(composed.text);
-  let parsed = composed.included.length ? (whole.ok ? ok(statementOf(whole.value, composed)) : parse(exprText)) : whole;
+  const parsed = composed.included.length ? (whole.ok ? ok(statementOf(whole.value, composed)) : parse(exprText)) : whole;
   if (cancelled()) return undefined;
   if (!parsed.ok) {
     if (!isLesson) return undefined;

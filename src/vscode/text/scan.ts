@@ -175,8 +175,8 @@ export function splitStatements(text: string, base = 0): Statement[] {
   return out;
 }
 
-const TS_ASSIGN = /^(?:export\s+)?(?:(?:const|let|var)\s+)?([A-Za-z_$][\w$]*)\s*(?::\s*[A-Za-z_$][\w$<>\[\]\s|]*?)?\s*=(?![=>])\s*([\s\S]+?)\s*;?$/d;
-const MATH_ASSIGN = /^([\p{L}_][\p{L}\p{N}_]*)\s*(?::\s*[A-Za-z_][\w.\[\]]*\s*)?=(?!=)\s*([\s\S]+?)\s*;?$/du;
+const TS_ASSIGN = /^(?:export\s+)?(?:(?:const|let|var)\s+)?([A-Za-z_$][\w$]*)\s*(?::\s*[A-Za-z_$][\w$<>[\]\s|]*?)?\s*=(?![=>])\s*([\s\S]+?)\s*;?$/d;
+const MATH_ASSIGN = /^([\p{L}_][\p{L}\p{N}_]*)\s*(?::\s*[A-Za-z_][\w.[\]]*\s*)?=(?!=)\s*([\s\S]+?)\s*;?$/du;
 
 /** An assignment statement (`const x = …`, `x = …`), with offsets into the document. */
 export function parseAssignment(stmt: Statement, lang: TextLang, lines: LineIndex): Assignment | undefined {
