@@ -7,7 +7,8 @@ import mermaid from 'mermaid';
 import './webview.css';
 import type { FromWebview, GraphPayload, ToWebview, WebviewState } from '../src/protocol';
 import type { GraphModel } from '../src/engine/graph/graph';
-import type { TensorGraph, TensorNode, TensorValue } from '../src/engine/lower/tensor';
+import type { TensorValue } from '../src/engine/base/tensor-value';
+import type { TensorGraph, TensorNode } from '../src/engine/graph/tensor-view';
 import { formatNumber } from '../src/engine/base/format';
 import { toMermaid } from '../src/engine/mermaid/mermaid';
 import { summarize } from '../src/engine/graph/summarize';
@@ -61,7 +62,6 @@ type GraphView = 'tensor' | 'scalar';
 
 type Phase = { kind: 'loading' } | { kind: 'error'; message: string; where?: string } | { kind: 'data' };
 
-let phase: Phase = { kind: 'loading' };
 let drawn: Drawn | undefined;
 let latest: GraphPayload | undefined;
 let rendering = false;
@@ -136,7 +136,6 @@ window.addEventListener('message', (event: MessageEvent) => {
 });
 
 function setPhase(next: Phase, loadingTitle?: string): void {
-  phase = next;
   document.body.dataset.phase = next.kind;
   message.replaceChildren();
   if (next.kind === 'loading') {

@@ -8,7 +8,7 @@ import type { GraphModel } from './engine/graph/graph';
 import type { GradCheckRow } from './engine/graph/gradcheck';
 import type { SymbolicResult } from './engine/symbolic/symbolic';
 import type { Span } from './engine/base/span';
-import type { TensorGraph } from './engine/lower/tensor';
+import type { TensorGraph } from './engine/graph/tensor-view';
 
 /** Where an input's value came from, shown beside it in the panel ("never guessed silently"). */
 export interface InputInfo {

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Analysis } from '../engine/analyze';
 import type { ConstantsMode, Direction, EdgeLabelMode } from '../engine/mermaid/mermaid';
-import type { TensorValue } from '../engine/lower/tensor';
+import type { TensorValue } from '../engine/base/tensor-value';
 import { loadEngine } from '../host/lazy';
 import { buildPayload, shortTitle } from '../host/payload';
 import { selfContainedHtml } from '../host/webview-html';

@@ -7,7 +7,8 @@ import { parsePython } from './frontends/python';
 import { parseTsLite } from './frontends/ts-lite';
 import { attachEdgeFormulas } from './symbolic/edge-formulas';
 import { symbolicDerivative, type SymbolicResult } from './symbolic/symbolic';
-import { tensorView, type TensorGraph, type TensorValues } from './lower/tensor';
+import type { TensorValues } from './base/tensor-value';
+import { tensorView, type TensorGraph } from './graph/tensor-view';
 import { trace, type Trace } from './interpreter/trace';
 
 /** Parses TypeScript into the IR; supplied by the host so the TypeScript compiler loads only when needed. */

@@ -8,10 +8,10 @@ export { freeVariables, type Assign, type Expr, type GroupTag, type IrOp, type L
 export { LIMITS } from './base/limits';
 export { parseMath, MATH_FUNCTIONS } from './frontends/math';
 export { parsePython } from './frontends/python';
-export {
-  elementName, flattenValue, formatTensor, lowerTensors, needsLowering, shapeText, shapeValue, tensorGradients, tensorToMermaid, tensorView,
-  type TensorEdge, type TensorGraph, type TensorNode, type TensorValue, type TensorValues,
-} from './lower/tensor';
+export { entryCount, flattenValue, formatTensor, shapeText, shapeValue, type TensorValue, type TensorValues } from './base/tensor-value';
+export { elementName, lowerTensors, needsLowering } from './lower/tensor';
+export { tensorGradients, tensorView, type TensorEdge, type TensorGraph, type TensorNode } from './graph/tensor-view';
+export { tensorToMermaid } from './mermaid/tensor';
 export {
   drawnGraph, edgeLabelText, escapeLabel, isDrawn, isFolded, nodeLabelLines, nodeTitle, showsGradient, shownWarnings, toMermaid,
   type ConstantsMode, type Direction, type DrawnGraph, type EdgeLabelMode, type LabelOptions, type MermaidOptions,

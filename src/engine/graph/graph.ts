@@ -55,7 +55,7 @@ export interface GraphModel {
   /** Named inputs and their gradients, in order of first appearance. */
   inputs: { id: string; name: string; value: number; grad: number; source: 'given' | 'literal' }[];
   warnings: string[];
-  /** Matrix programs: the matrix-level ops; tensorView() (tensor.ts) draws one node per group. */
+  /** Matrix programs: the matrix-level ops; tensorView() (graph/tensor-view.ts) draws one node per group. */
   groups?: TensorGroup[];
 }
 

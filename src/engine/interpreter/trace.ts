@@ -1,10 +1,12 @@
 import { BackpropError } from '../base/errors';
-import { freeVariables, type Expr, type GroupTag, type Program } from '../ast/ir';
+import { subscript } from '../base/format';
+import { freeVariables, literalNumber, type Expr, type GroupTag, type Program } from '../ast/ir';
 import { LIMITS } from '../base/limits';
 import { OP, type OpName } from '../tape/ops';
 import type { Span } from '../base/span';
 import { Tape, type NodeMeta } from '../tape/tape';
-import { lowerTensors, needsLowering, type TensorValues } from '../lower/tensor';
+import { lowerTensors, needsLowering } from '../lower/tensor';
+import type { TensorValues } from '../base/tensor-value';
 import { lookup } from '../base/lookup';
 import { postOrder } from '../ast/walk';
 
@@ -29,13 +31,6 @@ export interface Trace {
   tape: Tape;
   output: number;
   inputs: TraceInput[];
-}
-
-/** True for `3`, `-3`, `+3`: a declaration with such a right side introduces an input, like torch's leaf tensors. */
-function literalValue(e: Expr): number | undefined {
-  if (e.kind === 'num') return e.value;
-  if (e.kind === 'op' && e.op === 'neg' && e.args[0].kind === 'num') return -e.args[0].value;
-  return undefined;
 }
 
 /**
@@ -105,7 +100,8 @@ export function trace(source: Program, givenValues: TensorValues = {}): Trace {
 
   let last = -1;
   for (const stmt of program.body) {
-    const literal = literalValue(stmt.expr);
+    // A declaration with a literal right side introduces an input (see literalNumber).
+    const literal = literalNumber(stmt.expr);
     const version = (versions.get(stmt.name) ?? 0) + 1;
     versions.set(stmt.name, version);
     const shown = version === 1 ? stmt.name : `${stmt.name}${subscript(version)}`;
@@ -129,9 +125,4 @@ export function trace(source: Program, givenValues: TensorValues = {}): Trace {
   // Constants get gradients too, for the views that ask to show them (a literal exponent's is never computed).
   tape.backward(output, { constants: true });
   return { program, tape, output, inputs };
-}
-
-const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
-function subscript(n: number): string {
-  return String(n).replace(/\d/g, (d) => SUBSCRIPTS[Number(d)]);
 }

@@ -56,6 +56,17 @@ export function escapeLabel(text: string): string {
   return out;
 }
 
+/** One node statement, shaped by kind (stadium input, box constant, rounded op); the lines are already escaped. */
+export function nodeStatement(id: string, kind: 'input' | 'const' | 'op', labelLines: readonly string[]): string {
+  const [open, close] = kind === 'input' ? ['([', '])'] : kind === 'const' ? ['[', ']'] : ['(', ')'];
+  return `  ${id}${open}"${labelLines.join('<br/>')}"${close}`;
+}
+
+/** `class n1,n2 bpInput` statements, one per non-empty class: the webview colors nodes by these. */
+export function classStatements(classes: Readonly<Record<string, readonly string[]>>): string[] {
+  return Object.entries(classes).filter(([, ids]) => ids.length).map(([cls, ids]) => `  class ${ids.join(',')} bp${cls[0].toUpperCase()}${cls.slice(1)}`);
+}
+
 // ------------------------------------------------------------------------------------------ what is drawn
 
 interface Index {
@@ -283,9 +294,7 @@ export function toMermaid(graph: GraphModel, options: MermaidOptions = {}): stri
   const drawn = drawnGraph(graph, options);
   const lines: string[] = [`flowchart ${options.direction ?? 'LR'}`];
   for (const node of drawn.nodes) {
-    const label = nodeLabelLines(node, labels).map(escapeLabel).join('<br/>');
-    const [open, close] = node.kind === 'input' ? ['([', '])'] : node.kind === 'const' ? ['[', ']'] : ['(', ')'];
-    lines.push(`  ${node.id}${open}"${label}"${close}`);
+    lines.push(nodeStatement(node.id, node.kind, nodeLabelLines(node, labels).map(escapeLabel)));
   }
   for (const edge of drawn.edges) {
     const text = edgeLabelText(edge, labels);
@@ -297,8 +306,6 @@ export function toMermaid(graph: GraphModel, options: MermaidOptions = {}): stri
     if (node.id === graph.output) classes.output.push(node.id);
     if (shownWarnings(node, options).length) classes.warn.push(node.id);
   }
-  for (const [cls, ids] of Object.entries(classes)) {
-    if (ids.length) lines.push(`  class ${ids.join(',')} bp${cls[0].toUpperCase()}${cls.slice(1)}`);
-  }
+  lines.push(...classStatements(classes));
   return lines.join('\n') + '\n';
 }

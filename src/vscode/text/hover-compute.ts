@@ -9,7 +9,7 @@ import type { Lang } from '../../engine/ast/ir';
 import { compose, describeAssignment, type Composed, type ValueSource } from './compose';
 import { functionOp, hoverContext, wordAt } from './hover-text';
 import { latexToMath } from './latex';
-import { Lines } from './lines';
+import { LineIndex } from '../../engine/base/span';
 import { documentAssignments, expressionAt, identifiers, isArithmetic, type TextLang } from './scan';
 import { knownValues } from './values';
 
@@ -117,13 +117,13 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
   // The engine's parse, as the panel's: TypeScript lesson lines go to its fast reader, the rest to the compiler.
   const parse = (source: string) => engine.parseProgram(source, lang);
   let whole = parse(composed.text);
-  let parsed = composed.included.length ? (whole.ok ? ok(statementOf(whole.value, composed)) : parse(exprText)) : whole;
+  const parsed = composed.included.length ? (whole.ok ? ok(statementOf(whole.value, composed)) : parse(exprText)) : whole;
   if (cancelled()) return undefined;
   if (!parsed.ok) {
     if (!isLesson) return undefined;
     const e = parsed.error;
-    const where = e.span ? new Lines(text).position(ctx.exprStart + e.span.start) : undefined;
-    return shown([`Backprop Graph cannot trace this statement${where ? ` (${where.line + 1}:${where.character + 1})` : ''}: ${code(e.message)}. Nothing was run.`]);
+    const where = e.span ? new LineIndex(text).position(ctx.exprStart + e.span.start) : undefined;
+    return shown([`Backprop Graph cannot trace this statement${where ? ` (${where.line}:${where.col})` : ''}: ${code(e.message)}. Nothing was run.`]);
   }
   const program = parsed.value;
   if (program.lang !== lang) return undefined;
