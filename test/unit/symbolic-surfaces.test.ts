@@ -114,7 +114,7 @@ test('the hover takes values from earlier notebook cells, as the panel does', as
   const vscode = require('vscode') as { workspace: { notebookDocuments: unknown[] } };
   const cell = (text: string, index: number): StubDoc => {
     const d = stubDoc(text, 'python', `/virtual/nb.ipynb#cell${index}`);
-    d.uri = { scheme: 'vscode-notebook-cell', path: d.uri.path, fsPath: d.uri.fsPath, toString: () => `vscode-notebook-cell:/virtual/nb.ipynb#cell${index}` };
+    d.uri = { ...d.uri, scheme: 'vscode-notebook-cell', toString: () => `vscode-notebook-cell:/virtual/nb.ipynb#cell${index}` };
     stubState.docs.set(d.uri.toString(), d);
     return d;
   };
