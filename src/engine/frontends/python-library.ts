@@ -71,8 +71,8 @@ const RANDOM_WHY = 'draws random numbers, and code here is never run: write the 
 const reduceAll = (o: 'sum' | 'mean'): Fn => build(1, 2, ['axis', 'dim', 'keepdims', 'keepdim'], ([x, positional], kw, b) => {
   const axis = kw.axis ?? kw.dim;
   if (axis || positional) {
-    const how = axis ? `${kw.axis ? 'axis' : 'dim'}=…` : 'an axis';
-    b.fail(`${b.name}(…) with ${how}: a ${o} over one axis is not supported yet, only the ${o} of the whole array (np.${o}(x) or x.${o}())`, axis?.span ?? positional!.span);
+    const how = axis ? `the keyword argument '${kw.axis ? 'axis' : 'dim'}=' of ${b.name}()` : `${b.name}() with an axis`;
+    b.fail(`${how}: a ${o} over one axis is not supported yet, only the ${o} of the whole array (np.${o}(x) or x.${o}())`, axis?.span ?? positional!.span);
   }
   return b.op(o, [x], o);
 });
@@ -228,10 +228,13 @@ export const DEFAULT_MODULES = lookup<Module>({ math: MATH, np: NUMPY, numpy: NU
 /** Names a lesson imports from a helper file to draw the graph (`from utils import draw_dot`): read past. */
 export const DRAWING_NAMES = new Set(['draw_dot', 'draw', 'trace', 'display']);
 
-/** Python built-ins that are traced. */
+/**
+ * Names callable without an import: Python built-ins that are traced, and the names of micrograd's lecture
+ * notebook, which defines `Value` and `draw_dot` in cells of its own (a selection rarely includes them).
+ */
 export const BUILTINS = lookup<Fn>({
   abs: op('abs'), max: op('max', 1, Infinity), min: op('min', 1, Infinity), pow: op('pow', 2), float: { kind: 'same' },
-  display: { kind: 'draw' },
+  display: { kind: 'draw' }, draw_dot: { kind: 'draw' }, Value: { kind: 'value' },
 });
 
 /** Calls that would run code or touch the system: named in the refusal so the reason is plain. */

@@ -890,6 +890,21 @@ export function parsePython(text: string): Program {
       named.set(first.text, { kind: 'drawing' });
       continue;
     }
+    // xmg, ymg = x, y (micrograd's test_engine.py): more names for the same values.
+    const targets = tokens.slice(from, assignAt);
+    const sources = tokens.slice(assignAt + 1, to);
+    const names = (ts: Tok[]) => ts.length % 2 === 1 && ts.every((x, k) => (k % 2 === 0 ? x.kind === 'name' : x.text === ','));
+    if (eq.text === '=' && targets.length > 1 && names(targets) && names(sources) && targets.length === sources.length) {
+      const meant = sources.filter((x) => x.kind === 'name').map((x) => {
+        if (x.text in EXPRESSION_KEYWORDS || modules.has(x.text) || functions.has(x.text)) refuse(x, `'${x.text}' in a tuple assignment`);
+        return named.get(x.text) ?? ({ kind: 'symbol', name: x.text } as Named);
+      });
+      targets.filter((x) => x.kind === 'name').forEach((x, k) => {
+        if (modules.has(x.text) || functions.has(x.text) || x.text in EXPRESSION_KEYWORDS) refuse(x, `assignment to '${x.text}'`);
+        named.set(x.text, meant[k]);
+      });
+      continue;
+    }
     if (assignAt !== from + 1 || first.kind !== 'name') {
       const target = tokens.slice(from, assignAt).map((t) => t.text).join('');
       const what = tokens.slice(from, assignAt).some((t) => t.text === ',') ? 'tuple unpacking'
