@@ -362,7 +362,8 @@ export function parsePython(text: string): Program {
       if (tokens[j]?.text !== ')') refuse(tokens[j] ?? first, `${name}(...) written this way (give the shape as numbers, e.g. ${name}((2, 3)))`);
       const s = span(first.start, tokens[j].end);
       const cols = dims.length === 2 ? dims[1] : 1;
-      const expr = filled(dims, (k) => (fill === 'eye' ? (Math.floor(k / cols) === k % cols ? 1 : 0) : value), s);
+      // One entry is that number, as for torch.tensor([0.0]).
+      const expr = unwrapSingle(filled(dims, (k) => (fill === 'eye' ? (Math.floor(k / cols) === k % cols ? 1 : 0) : value), s));
       return { expr, next: j + 1 };
     };
     const readLike = (fill: 0 | 1, name: string, first: Tok, after: number, end: number): { expr: Expr; next: number } => {
@@ -375,7 +376,7 @@ export function parsePython(text: string): Program {
       let j = after + 1;
       if (tokens[j]?.text === ',') j = readKeywords(m, j + 1, end);
       if (tokens[j]?.text !== ')') refuse(tokens[j] ?? first, `${name}(...) with more than one argument`);
-      return { expr: filled(shape!, () => fill, span(first.start, tokens[j].end)), next: j + 1 };
+      return { expr: unwrapSingle(filled(shape!, () => fill, span(first.start, tokens[j].end))), next: j + 1 };
     };
 
     let i = from;
