@@ -496,13 +496,14 @@ export function parsePython(text: string): Program {
         const open = tokens[i + 2];
         if (i + 2 < to && open.kind === 'op' && open.text === '(') {
           const fn = METHODS[attr.text];
-          if (!fn && receiver.kind === 'var' && tokens[i - 1].kind === 'name' && !named.has(receiver.name)) {
+          const nearMethod = didYouMean('.', attr.text, Object.keys(METHODS));
+          if (!fn && !nearMethod && receiver.kind === 'var' && tokens[i - 1].kind === 'name' && !named.has(receiver.name)) {
             throw new BackpropError('unknown-function',
               `unknown function '${receiver.name}.${attr.text}' ('${receiver.name}' is not a module imported here; known: math, numpy, torch, torch.nn.functional, sympy, micrograd)`, span(receiver.span.start, attr.end));
           }
           if (!fn) {
             throw new BackpropError('unknown-function',
-              `unknown method '.${attr.text}()'${didYouMean('.', attr.text, Object.keys(METHODS)).replace(/\?\)$/, '()?)')}`, span(t.start, attr.end));
+              `unknown method '.${attr.text}()'${nearMethod.replace(/\?\)$/, '()?)')}`, span(t.start, attr.end));
           }
           // The receiver stays on the operand stack: it is the call's first argument.
           i = startCall(fn, `.${attr.text}()`, attr, attr.end, i + 3, receiver.span.start, operands.length - 1);
