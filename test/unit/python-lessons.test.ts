@@ -1,11 +1,12 @@
 /** Lesson Python read as written: micrograd, PyTorch (tensor methods, torch.nn.functional), NumPy, sympy cells. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyze, type Analysis } from '../../src/engine/analyze';
+import { analyze, detectLang, type Analysis } from '../../src/engine/analyze';
 import { gradientCheck } from '../../src/engine/graph/gradcheck';
 import { parsePython } from '../../src/engine/frontends/python';
 import { escapeLabel, toMermaid } from '../../src/engine/mermaid/mermaid';
 import { TWO_LAYER_NETWORK_MATH } from '../fixtures/two-layer-network';
+import * as LESSONS from '../fixtures/python-lessons';
 import {
   MICROGRAD_MORE_OPS, MICROGRAD_NEURON, MICROGRAD_README, MICROGRAD_SANITY, NUMPY_TWO_LAYER, TORCH_MORE_OPS, TORCH_SANITY, TORCH_TWO_LAYER,
 } from '../fixtures/python-lessons';
@@ -220,5 +221,17 @@ describe('sympy cells of seed 1.2', () => {
     assert.ok(!r.ok);
     assert.match(r.error.message, /Function\(\.\.\.\): an undefined function .* write the function out/);
     assert.ok(r.error.format().startsWith('4:5'), r.error.format());
+  });
+});
+
+describe('detecting lesson Python', () => {
+  it('every fixture, micrograd with f-strings and `; x.label = …`, and a sympy cell read as Python', () => {
+    for (const [name, text] of Object.entries(LESSONS)) assert.equal(detectLang(text), 'python', name);
+    assert.equal(detectLang("a = Value(-4.0)\nb = Value(2.0)\nc = a + b"), 'python');
+    assert.equal(detectLang("x = symbols('x')\nf = sin(x ** 2 + 1)\ndfdx = diff(f, x)"), 'python');
+    // TypeScript keeps its marks: a line-ending ';', braces outside strings, const.
+    assert.notEqual(detectLang('y = Value(x);\nz = y * 2;'), 'python');
+    assert.equal(detectLang('const y = Math.sin(x ** 2); // # not a comment in TS'), 'ts');
+    assert.equal(detectLang('function f(x: number) { return x.backward(); }'), 'ts');
   });
 });
