@@ -235,3 +235,13 @@ describe('detecting lesson Python', () => {
     assert.equal(detectLang('function f(x: number) { return x.backward(); }'), 'ts');
   });
 });
+
+describe('micrograd boilerplate read past', () => {
+  it('from micrograd import nn, draw_dot(...), dot = draw_dot(...), dot.render(...), print with f-strings, bare x.grad', () => {
+    const a = run("from micrograd.engine import Value\nfrom micrograd import nn\nfrom utils import draw_dot\na = Value(3.0); b = Value(-2.0)\ne = a*b; e.label = 'e'\nL = e.tanh() + e**2 - 1 / e\nL.backward()\ndraw_dot(L)\ndot = draw_dot(L)\ndot.render('gout', view=True)\ndot\nprint(f'{a.grad:.4f} {b.data}')\na.grad\n");
+    const e = -6;
+    close(a.gradients.a, (1 - Math.tanh(e) ** 2 + 2 * e + 1 / e ** 2) * -2);
+    assert.equal(outputName(a), 'L');
+    assert.ok(a.graph.nodes.some((n) => n.name === 'e'));
+  });
+});
