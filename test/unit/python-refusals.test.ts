@@ -1,7 +1,9 @@
 /** What lesson Python is refused, in Python's terms: the construct, its line:col, and what to write instead. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { analyze } from '../../src/engine/analyze';
+import { BackpropError } from '../../src/engine/base/errors';
 
 const refusal = (text: string, values: Record<string, number> = {}) => {
   const r = analyze(text, { lang: 'python', values });
@@ -75,4 +77,15 @@ test('unknown names suggest the nearest supported one', () => {
   for (const [text, message] of cases) assert.match(refusal(text, { x: 1 }).message, message, text);
   // Nothing near: the message says what is traced instead.
   assert.match(refusal('y = frobnicate(x)', { x: 1 }).message, /a call to 'frobnicate' \(traced: math\., np\., torch\./);
+});
+
+test('token soup of the new forms gives a value or a BackpropError, never a crash', () => {
+  const pieces = ['x', 'a', 'Value', '(', ')', '[', ']', ',', '.', '=', '+=', '*', '**', '-', '2.0', '0', "'x'", 'label', 'relu', 'backward',
+    'np', 'torch', 'F', 'zeros', 'zeros_like', 'full', 'eye', '\n', ';', 'diff', 'symbols', 'sympy', 'import', 'from', 'as', 'draw_dot', 'dot',
+    'render', 'grad', 'data', 'requires_grad', 'True', 'min', 'clamp', 'sum', 'axis', 'T', 'mse_loss', 'nn', 'functional', 'print', 'Function', 'item'];
+  fc.assert(fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 30 }), (parts) => {
+    const r = analyze(parts.join(' ').replace(/ \n /g, '\n'), { lang: 'python', values: { x: 1, a: 2 }, gradCheck: false });
+    if (!r.ok) assert.ok(r.error instanceof BackpropError);
+  }), { numRuns: 3000 });
+  assert.match(refusal('= x').message, /nothing before '='/);
 });

@@ -496,7 +496,7 @@ export function parsePython(text: string): Program {
         const open = tokens[i + 2];
         if (i + 2 < to && open.kind === 'op' && open.text === '(') {
           const fn = METHODS[attr.text];
-          const nearMethod = didYouMean('.', attr.text, Object.keys(METHODS));
+          const nearMethod = fn ? '' : didYouMean('.', attr.text, Object.keys(METHODS));
           if (!fn && !nearMethod && receiver.kind === 'var' && tokens[i - 1].kind === 'name' && !named.has(receiver.name)) {
             throw new BackpropError('unknown-function',
               `unknown function '${receiver.name}.${attr.text}' ('${receiver.name}' is not a module imported here; known: math, numpy, torch, torch.nn.functional, sympy, micrograd)`, span(receiver.span.start, attr.end));
@@ -867,6 +867,7 @@ export function parsePython(text: string): Program {
       continue;
     }
     const eq = tokens[assignAt];
+    if (assignAt === from) throw new BackpropError('syntax', `nothing before '${eq.text}'`, at(eq));
     if (assignAt + 1 >= to) throw new BackpropError('syntax', `nothing after '${eq.text}'`, at(eq));
     if (eq.text === '=' && symbolLine(from, assignAt, to)) continue;
     // x.label = '…' (micrograd), x.requires_grad = True (torch): attributes of a value.
