@@ -8,7 +8,8 @@ import { escapeLabel, toMermaid } from '../../src/engine/mermaid/mermaid';
 import { TWO_LAYER_NETWORK_MATH } from '../fixtures/two-layer-network';
 import * as LESSONS from '../fixtures/python-lessons';
 import {
-  MICROGRAD_MORE_OPS, MICROGRAD_NEURON, MICROGRAD_README, MICROGRAD_SANITY, NUMPY_TWO_LAYER, TORCH_MORE_OPS, TORCH_SANITY, TORCH_TWO_LAYER,
+  MICROGRAD_LECTURE_L, MICROGRAD_MORE_OPS, MICROGRAD_NEURON, MICROGRAD_README, MICROGRAD_SANITY, NUMPY_TWO_LAYER, TORCH_MORE_OPS, TORCH_NEURON,
+  TORCH_SANITY, TORCH_TWO_LAYER,
 } from '../fixtures/python-lessons';
 import { assertGraphInvariants, close } from './helpers';
 
@@ -85,6 +86,17 @@ describe("the lecture's labelled neuron", () => {
     assert.equal(outputName(a), 'o');
     const mermaid = toMermaid(a.graph);
     for (const label of ['x1*w1', 'x1*w1 + x2*w2']) assert.ok(mermaid.includes(escapeLabel(label)), `the drawing shows ${label}`);
+  });
+  it('in PyTorch, as the lecture writes it, gives the same gradients', () => {
+    const pt = run(TORCH_NEURON);
+    for (const name of ['x1', 'x2', 'w1', 'w2', 'b']) close(pt.gradients[name], a.gradients[name], 1e-12, name);
+    close(pt.value, a.value, 1e-12);
+  });
+  it("the lecture's first graph: L = (a·b + c)·f = −8, and a 6, b −4, c −2, f 4", () => {
+    const l = run(MICROGRAD_LECTURE_L);
+    assert.equal(l.value, -8);
+    assert.deepEqual([l.gradients.a, l.gradients.b, l.gradients.c, l.gradients.f], [6, -4, -2, 4]);
+    assert.deepEqual(l.graph.nodes.filter((n) => n.kind === 'op').map((n) => n.name), ['e', 'd', 'L']);
   });
   it('label= names an input; a later label never takes over a name still in use', () => {
     const b = run("x = Value(3.0, label='input')\ny = x * x\ny.label = 'x'\nz = y + x\nz.backward()");
