@@ -26,7 +26,8 @@ test('each construct left out is refused, naming it and its line:col', () => {
     ["from sympy import symbols, diff\nx = symbols('x')\nd = diff(x ** 2, 3)", /differentiate by a symbol/, '3:18'],
     ["from sympy import *\nx = symbols('x')", /'from sympy import \*'/, '1:19'],
     ["from sympy import symbols\nf = symbols('x')**2\nf.subs(x, 2)", /symbols\(\.\.\.\) inside an expression/, '2:5'],
-    ["x = sp.Symbol('x')", /the module|'sp'/, '1:5'],
+    ['import numpy as np\nnp = 3', /assignment to 'np' \(a module\)/, '2:1'],
+    ['from sympy import diff\ndiff = 2', /assignment to 'diff' \(a function\)/, '2:1'],
     // One-axis reductions need lowering support that does not exist yet.
     ['import numpy as np\nX = np.ones((2, 3))\ns = np.sum(X, axis=0)', /keyword argument 'axis=' of np\.sum\(\).*not supported yet/, '3:15'],
     ['X = torch.ones(2, 3)\ns = X.mean(dim=1)', /keyword argument 'dim=' of \.mean\(\).*not supported yet/, '2:12'],
@@ -88,4 +89,14 @@ test('token soup of the new forms gives a value or a BackpropError, never a cras
     if (!r.ok) assert.ok(r.error instanceof BackpropError);
   }), { numRuns: 3000 });
   assert.match(refusal('= x').message, /nothing before '='/);
+});
+
+test('names known without an import (F, sp, diff, sin) are the user\'s to take by assignment', () => {
+  const r = analyze('F = m * a\ndiff = F - 1\nsin = diff * 2\nsin', { lang: 'python', values: { m: 2, a: 3 } });
+  assert.ok(r.ok, r.ok ? '' : r.error.format());
+  assert.equal(r.value.value, 10);
+  // Without the import lines (a selection composed from its assignments), the usual aliases still read.
+  const s = analyze("x = symbols('x')\nf = sp.sin(x) * F.relu(x)\ndiff(f, x)", { lang: 'python', values: { x: 2 } });
+  assert.ok(s.ok, s.ok ? '' : s.error.format());
+  assert.equal(s.value.program.wrt?.name, 'x');
 });

@@ -222,17 +222,25 @@ export const MODULES = lookup<Module>({
   micrograd: MICROGRAD, 'micrograd.engine': MICROGRAD_ENGINE, 'micrograd.nn': MICROGRAD_NN, random: RANDOM,
 });
 
-/** Modules usable without an import line, as the lessons' snippets often are: `np.tanh(x)`, `torch.sin(x)`. */
-export const DEFAULT_MODULES = lookup<Module>({ math: MATH, np: NUMPY, numpy: NUMPY, torch: TORCH });
+/**
+ * Modules usable without an import line under their usual aliases, as lessons' snippets (and a selection
+ * composed without its import lines) use them: `np.tanh(x)`, `torch.sin(x)`, `F.relu(h)`, `sp.diff(f, x)`.
+ */
+export const DEFAULT_MODULES = lookup<Module>({
+  math: MATH, np: NUMPY, numpy: NUMPY, torch: TORCH, F: FUNCTIONAL, sp: SYMPY, sympy: SYMPY, random: RANDOM,
+});
 
 /** Names a lesson imports from a helper file to draw the graph (`from utils import draw_dot`): read past. */
 export const DRAWING_NAMES = new Set(['draw_dot', 'draw', 'trace', 'display']);
 
 /**
- * Names callable without an import: Python built-ins that are traced, and the names of micrograd's lecture
- * notebook, which defines `Value` and `draw_dot` in cells of its own (a selection rarely includes them).
+ * Names callable without an import: Python built-ins that are traced, sympy's (symbols, diff, sin, …: a
+ * selection is often read without its import lines), and the names of micrograd's lecture notebook, which
+ * defines `Value` and `draw_dot` in cells of its own.
  */
 export const BUILTINS = lookup<Fn>({
+  // `from sympy import …` (or math's, numpy's: the same functions) first, so Python's own abs/max/min/pow win.
+  ...SYMPY.fns,
   abs: op('abs'), max: op('max', 1, Infinity), min: op('min', 1, Infinity), pow: op('pow', 2), float: { kind: 'same' },
   display: { kind: 'draw' }, draw_dot: { kind: 'draw' }, Value: { kind: 'value' },
 });

@@ -183,6 +183,8 @@ export function parsePython(text: string): Program {
   // Scope: modules by alias, functions imported by name, and what each assigned name holds.
   const modules = new Map<string, Module>(Object.entries(DEFAULT_MODULES));
   const functions = new Map<string, Fn>(Object.entries(BUILTINS));
+  /** Names an import line of this text bound: assigning to them is refused (names known by default may be taken). */
+  const imported = new Set<string>();
   const named = new Map<string, Named>();
   /** `from sympy import pi`: a name for a constant. */
   const constants = new Map<string, [string, number]>();
@@ -715,7 +717,7 @@ export function parsePython(text: string): Program {
           bound = module;
           j += 2;
         }
-        if (bound) modules.set(alias, bound);
+        if (bound) { modules.set(alias, bound); imported.add(alias); }
         if (j >= to) return;
         if (tokens[j].text !== ',') refuse(whole, `the import '${words}'`);
         j++;
@@ -741,7 +743,7 @@ export function parsePython(text: string): Program {
     if (!module) {
       // `from utils import draw_dot`: a lesson's drawing helper, read past wherever it comes from.
       if (names.length && names.every((n) => DRAWING_NAMES.has(n.name))) {
-        for (const n of names) functions.set(n.alias, { kind: 'draw' });
+        for (const n of names) { functions.set(n.alias, { kind: 'draw' }); imported.add(n.alias); }
         return;
       }
       unknownModule(source);
@@ -750,6 +752,7 @@ export function parsePython(text: string): Program {
       const sub = module.submodules?.[n.name];
       const fn = module.fns[n.name];
       const constant = module.constants[n.name];
+      imported.add(n.alias);
       if (sub) modules.set(n.alias, sub);
       else if (fn) functions.set(n.alias, fn);
       else if (constant) constants.set(n.alias, constant);
@@ -903,7 +906,9 @@ export function parsePython(text: string): Program {
         return named.get(x.text) ?? ({ kind: 'symbol', name: x.text } as Named);
       });
       targets.filter((x) => x.kind === 'name').forEach((x, k) => {
-        if (modules.has(x.text) || functions.has(x.text) || x.text in EXPRESSION_KEYWORDS) refuse(x, `assignment to '${x.text}'`);
+        if (imported.has(x.text) || x.text in EXPRESSION_KEYWORDS) refuse(x, `assignment to '${x.text}'`);
+        modules.delete(x.text);
+        functions.delete(x.text);
         named.set(x.text, meant[k]);
       });
       continue;
@@ -913,6 +918,11 @@ export function parsePython(text: string): Program {
       const what = tokens.slice(from, assignAt).some((t) => t.text === ',') ? 'tuple unpacking'
         : tokens.slice(from, assignAt).some((t) => t.text === '[') ? 'assignment into an index' : `assignment to '${target}'`;
       refuse(first, what, tokens[assignAt - 1].end);
+    }
+    // A name known without an import (F, sp, diff, sin) is the user's to take; an imported one is not.
+    if (!imported.has(first.text)) {
+      modules.delete(first.text);
+      functions.delete(first.text);
     }
     if (modules.has(first.text) || functions.has(first.text) || first.text in STATEMENT_KEYWORDS || first.text in EXPRESSION_KEYWORDS) {
       refuse(first, `assignment to '${first.text}' (${modules.has(first.text) ? 'a module' : functions.has(first.text) ? 'a function' : 'a keyword'})`);
