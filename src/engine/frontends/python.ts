@@ -5,7 +5,7 @@ import { lookup } from '../base/lookup';
 import { LineIndex, type Span } from '../base/span';
 import {
   BUILTINS, DANGEROUS, DEFAULT_MODULES, DRAWING_NAMES, METHODS, MODULES, didYouMean, keywordsOf,
-  type Builder, type Fn, type KeywordValue, type Keywords, type Module,
+  type Builder, type Fn, type KeywordValue, type Module,
 } from './python-library';
 
 /**
