@@ -45,13 +45,18 @@ export interface Analysis {
 // ("call of 'process.exit'") instead of mathjs's vaguer one.
 const TS_HINTS = /\b(const|let|var|function|return)\b|=>|\bMath\.|\*\*|[{}"`]|\b(as number)\b|!\s*[)*+\-/]|:\s*number\b|\b[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*\s*\(/;
 
-/** Marks only Python has (lowercase math./np./torch. modules, imports, torch boilerplate); TS_ONLY vetoes them. */
-const PY_HINTS = /^\s*(import|from)\s+\w|\b(np|numpy|torch|math)\.\w|\.backward\(|\brequires_grad\b|^\s*print\(|\s@\s/m;
-const TS_ONLY = /\b(const|let|var|function|return)\b|=>|\bMath\.|[{};]/;
+/**
+ * Marks only Python has (lowercase math./np./torch. modules, imports, torch boilerplate, micrograd's Value and
+ * labels, sympy's symbols); TS_ONLY vetoes them, outside strings and # comments (f'{g.data:.4f}' is Python), and
+ * counts only a line-ending ';' (micrograd's lecture writes `e = a*b; e.label = 'e'`).
+ */
+const PY_HINTS = /^\s*(import|from)\s+\w|\b(np|numpy|torch|math)\.\w|\.backward\(|\brequires_grad\b|^\s*print\(|\s@\s|\bValue\(|\.label\s*=|\bsymbols\(/m;
+const TS_ONLY = /\b(const|let|var|function|return)\b|=>|\bMath\.|[{}]|;[ \t]*$/m;
+const PY_STRINGS_AND_COMMENTS = /#[^\n]*|(['"])(?:\\.|(?!\1)[^\\\n])*\1/g;
 
 /** Which front end should read this text. Math is the default; TypeScript when it has TypeScript's marks. */
 export function detectLang(text: string): Lang {
-  if (PY_HINTS.test(text) && !TS_ONLY.test(text)) return 'python';
+  if (PY_HINTS.test(text) && !TS_ONLY.test(text.replace(PY_STRINGS_AND_COMMENTS, '""'))) return 'python';
   return TS_HINTS.test(text) ? 'ts' : 'math';
 }
 

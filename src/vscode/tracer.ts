@@ -127,7 +127,7 @@ export async function traceTarget(target: TraceTarget, options: TraceOptions, de
     Object.assign(sources, known.sources);
     if (missing.length) {
       if (!options.interactive) {
-        return { ok: false, message: `no value for ${missing.join(', ')}: run "Show Backprop Graph" to enter ${missing.length === 1 ? 'it' : 'them'}, or add e.g. \`const ${missing[0]} = 1\` above` };
+        return { ok: false, message: `no value for ${missing.join(', ')}: run "Show Backprop Graph" to enter ${missing.length === 1 ? 'it' : 'them'}, or add e.g. \`${lang === 'python' ? `${missing[0]} = 1.0` : `const ${missing[0]} = 1`}\` above` };
       }
       const entered = await askValues(missing, remembered);
       if (!entered) return { ok: false, cancelled: true, message: 'cancelled: no values given' };

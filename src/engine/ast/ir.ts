@@ -65,6 +65,8 @@ export interface Program {
   span: Span;
   /** Set on a program that tensor.ts unrolled from matrix operations: the groups its scalar nodes are tagged with. */
   groups?: TensorGroup[];
+  /** The variable the source differentiates by, when it says (sympy's `diff(f, x)`). */
+  wrt?: { name: string; span: Span };
 }
 
 /**

@@ -166,7 +166,7 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
   const used = [...new Set(needed)].filter((name) => name in values).map((name) => `${name} = ${values[name]} (${known.sources[name]})`);
   let gradient: number | undefined;
   if (missing.length) {
-    lines.push(`No value known for ${missing.map(code).join(', ')} — add e.g. ${code(`const ${missing[0]} = 1`)} above, or run Show Backprop Graph to enter it.`);
+    lines.push(`No value known for ${missing.map(code).join(', ')} — add e.g. ${code(lang === 'python' ? `${missing[0]} = 1.0` : `const ${missing[0]} = 1`)} above, or run Show Backprop Graph to enter it.`);
   } else if (whole.ok) {
     const wholeProgram = whole.value;
     const r = engine.attempt(() => engine.trace(wholeProgram, values));
