@@ -111,6 +111,8 @@ test('edges carry their local derivative as a formula in the input\'s names', ()
 });
 
 test('the hover takes values from earlier notebook cells, as the panel does', async () => {
+  // The stub is installed as the 'vscode' module at run time: only require() reaches it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const vscode = require('vscode') as { workspace: { notebookDocuments: unknown[] } };
   const cell = (text: string, index: number): StubDoc => {
     const d = stubDoc(text, 'python', `/virtual/nb.ipynb#cell${index}`);

@@ -177,7 +177,7 @@ export function parsePython(text: string): Program {
   let count = 0;
   const build = (o: IrOp, args: Expr[], s: Span, label?: string): Expr => {
     if (++count > LIMITS.maxNodes) throw new BackpropError('too-large', `expression has more than ${LIMITS.maxNodes} parts`);
-    return label ? { kind: 'op', op: o as any, args, span: s, label } : { kind: 'op', op: o as any, args, span: s };
+    return label ? { kind: 'op', op: o, args, span: s, label } : { kind: 'op', op: o, args, span: s };
   };
 
   // Scope: modules by alias, functions imported by name, and what each assigned name holds.
