@@ -4,6 +4,7 @@
 import * as esbuild from 'esbuild';
 import { existsSync, rmSync } from 'node:fs';
 import { mermaidPatches } from './media/mermaid-patches.mjs';
+import { mermaidFlowchartOnly } from './media/mermaid-flowchart-only.mjs';
 
 const watch = process.argv.includes('--watch');
 const dev = process.argv.includes('--dev');
@@ -51,16 +52,16 @@ if (existsSync('media/webview.ts')) {
     target: 'es2022',
     minify: !dev,
     sourcemap: dev ? 'inline' : false,
-    // Faster Mermaid and dagre internals, same drawing: see media/mermaid-patches.mjs. A patch that no longer
-    // applies fails the build.
-    plugins: [mermaidPatches()],
+    // Only the flowchart diagram type and the dagre layout (media/mermaid-flowchart-only.mjs), and faster
+    // Mermaid and dagre internals, same drawing (media/mermaid-patches.mjs). Either fails the build when it no
+    // longer fits the installed Mermaid.
+    plugins: [mermaidFlowchartOnly(), mermaidPatches()],
     logLevel: 'warning',
     legalComments: 'none',
   };
   builds.push(
-    // The panel: an ES module whose dynamic imports (each Mermaid diagram type, layout and KaTeX) become chunks
-    // in media/dist/chunks/, fetched only when used. A flowchart loads the entry, the Mermaid core and the
-    // flowchart and dagre chunks, not the other diagram types (about 5 MB).
+    // The panel: an ES module whose dynamic imports (Mermaid's flowchart diagram, the dagre layout, KaTeX)
+    // become chunks in media/dist/chunks/, fetched when first used.
     {
       ...webview,
       format: 'esm',
