@@ -2,12 +2,12 @@
  * What the panel's webview costs to open, per way of bundling Mermaid, in headless Chromium (not VS Code):
  * `node --import tsx bench/webview-load.ts [--json] [--runs N]` (builds its own bundles; no `npm run build` needed).
  *
- * Variants, built here with the same esbuild options as esbuild.config.mjs:
+ * Variants, built here with the same esbuild options as build/esbuild.mjs:
  * - `iife-all`: one classic script with every Mermaid diagram type (the panel's build before this change);
  * - `esm-split-all`: an ES module whose diagram types, layouts and KaTeX are chunks (code splitting alone);
  * - `esm-flowchart`: the panel's build now: split, and the other diagram types and layouts left out
- *   (media/mermaid-flowchart-only.mjs);
- * - `esm-flowchart-unpatched`: the same without media/mermaid-patches.mjs (are the patches still worth it?).
+ *   (build/mermaid-flowchart-only.mjs);
+ * - `esm-flowchart-unpatched`: the same without build/mermaid-patches.mjs (are the patches still worth it?).
  *
  * Per run: a fresh browser context (no HTTP or code cache) opens the panel's HTML (src/webview-html.ts) served
  * from 127.0.0.1 with `cache-control: no-store`; the stub VS Code API answers the page's `ready` with the graph
@@ -28,10 +28,10 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { build, type Plugin } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
-import { analyze, toMermaid } from '../src/node/engine';
-import { buildPayload } from '../src/payload';
+import { analyze, toMermaid } from '../src/host/engine';
+import { buildPayload } from '../src/host/payload';
 import type { GraphPayload } from '../src/protocol';
-import { webviewHtml } from '../src/webview-html';
+import { webviewHtml } from '../src/host/webview-html';
 import { median, round } from './util';
 import { sizedExpression } from './view';
 
@@ -154,8 +154,8 @@ async function main() {
   const json = process.argv.includes('--json');
   const runsArg = process.argv.indexOf('--runs');
   const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
-  const patches = (await import(join(ROOT, 'media/mermaid-patches.mjs'))) as PatchModule;
-  const { mermaidFlowchartOnly } = (await import(join(ROOT, 'media/mermaid-flowchart-only.mjs'))) as { mermaidFlowchartOnly(): Plugin };
+  const patches = (await import(join(ROOT, 'build/mermaid-patches.mjs'))) as PatchModule;
+  const { mermaidFlowchartOnly } = (await import(join(ROOT, 'build/mermaid-flowchart-only.mjs'))) as { mermaidFlowchartOnly(): Plugin };
   const dir = mkdtempSync(join(tmpdir(), 'bp-webview-load-'));
   const variants: Variant[] = ['iife-all', 'esm-split-all', 'esm-flowchart', 'esm-flowchart-unpatched'];
   const sites = new Map<Variant, Awaited<ReturnType<typeof serve>>>();

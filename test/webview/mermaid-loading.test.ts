@@ -1,7 +1,7 @@
 /**
  * How the panel loads Mermaid: the webview is an ES module whose chunks (media/dist/chunks/) hold Mermaid's
  * flowchart diagram, the dagre layout and KaTeX; the other diagram types and layouts are left out of the build
- * (media/mermaid-flowchart-only.mjs). A flowchart must fetch only what it needs, under the panel's nonce-only
+ * (build/mermaid-flowchart-only.mjs). A flowchart must fetch only what it needs, under the panel's nonce-only
  * CSP, from the extension's media (nothing offsite), and every chunk a module imports must ship.
  */
 import { after, before, describe, test } from 'node:test';
@@ -58,7 +58,7 @@ describe('Mermaid loading in the panel', () => {
   });
 
   test('the flowchart-only plugin fails the build when Mermaid\'s loaders are not where it looks', async () => {
-    const { mermaidFlowchartOnly } = (await import(join(ROOT, 'media/mermaid-flowchart-only.mjs'))) as { mermaidFlowchartOnly(): Plugin };
+    const { mermaidFlowchartOnly } = (await import(join(ROOT, 'build/mermaid-flowchart-only.mjs'))) as { mermaidFlowchartOnly(): Plugin };
     const dir = mkdtempSync(join(tmpdir(), 'bp-flowchart-only-'));
     try {
       // A stand-in for a Mermaid update that renamed the flowchart's chunk.

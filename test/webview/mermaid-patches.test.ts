@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // (Code passed to page.evaluate runs in the page: it is typed against the DOM.)
 /**
- * The build-time speed patches to Mermaid and dagre (media/mermaid-patches.mjs) must apply to the installed
+ * The build-time speed patches to Mermaid and dagre (build/mermaid-patches.mjs) must apply to the installed
  * versions and must not change the drawing: the webview bundle is built with and without them and the same
  * graphs are drawn by both in Chromium; the SVGs must be equal byte for byte. Mermaid's shapes draw through
  * rough.js, which draws with Math.random: both pages get the same seeded Math.random.
@@ -40,7 +40,7 @@ const applied = new Set<string>();
 let patchNames: string[] = [];
 let patches: PatchModule;
 
-/** The panel's build (an ES module with chunks, as esbuild.config.mjs makes it) with the given patch plugin. */
+/** The panel's build (an ES module with chunks, as build/esbuild.mjs makes it) with the given patch plugin. */
 async function bundle(outdir: string, plugin: import('esbuild').Plugin): Promise<void> {
   await build({
     absWorkingDir: ROOT,
@@ -80,7 +80,7 @@ function withMiss(name: string, change: (p: Patch) => Patch): Patch[] {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bp-patches-'));
   // A path in a variable: the patch module is plain ESM JavaScript used by the build, not part of the typed sources.
-  const modulePath = join(ROOT, 'media/mermaid-patches.mjs');
+  const modulePath = join(ROOT, 'build/mermaid-patches.mjs');
   patches = (await import(modulePath)) as PatchModule;
   patchNames = patches.PATCHES.map((p) => p.name);
   await bundle(join(dir, 'patched'), patches.mermaidPatches({ onApplied: (name) => applied.add(name) }));

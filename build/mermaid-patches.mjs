@@ -217,7 +217,7 @@ export function mermaidPatches({ skip = [], onApplied, patches = PATCHES } = {})
           onApplied?.(name);
         }
         if (result.missed.length) {
-          return { errors: result.missed.map((name) => ({ text: `mermaid-patches: patch "${name}" no longer matches ${args.path}: update or remove it in media/mermaid-patches.mjs` })) };
+          return { errors: result.missed.map((name) => ({ text: `mermaid-patches: patch "${name}" no longer matches ${args.path}: update or remove it in build/mermaid-patches.mjs` })) };
         }
         return result.text === original ? undefined : { contents: result.text, loader: 'js' };
       });
@@ -225,7 +225,7 @@ export function mermaidPatches({ skip = [], onApplied, patches = PATCHES } = {})
         // Already failing (e.g. the misses above): do not pile a second message per patch on top.
         if (result.errors.length) return undefined;
         const missing = active.filter((p) => !applied.has(p.name));
-        return { errors: missing.map((p) => ({ text: `mermaid-patches: patch "${p.name}" was not applied: no bundled file matching ${p.file} contains its text; update or remove it in media/mermaid-patches.mjs` })) };
+        return { errors: missing.map((p) => ({ text: `mermaid-patches: patch "${p.name}" was not applied: no bundled file matching ${p.file} contains its text; update or remove it in build/mermaid-patches.mjs` })) };
       });
     },
   };

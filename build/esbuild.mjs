@@ -1,17 +1,17 @@
 // Builds every bundle: the extension host side (Node, CommonJS) and the webview (browser: an ES module with
 // chunks for the panel, one IIFE for the CLI's self-contained page).
-// `node esbuild.config.mjs [--watch] [--dev]`: minified with linked source maps by default.
+// `node build/esbuild.mjs [--watch] [--dev]`: minified with linked source maps by default.
 import * as esbuild from 'esbuild';
 import { existsSync, rmSync } from 'node:fs';
-import { mermaidPatches } from './media/mermaid-patches.mjs';
-import { mermaidFlowchartOnly } from './media/mermaid-flowchart-only.mjs';
+import { mermaidPatches } from './mermaid-patches.mjs';
+import { mermaidFlowchartOnly } from './mermaid-flowchart-only.mjs';
 
 const watch = process.argv.includes('--watch');
 const dev = process.argv.includes('--dev');
 
 /**
- * Heavy parts are separate bundles loaded on first use: `src/node/lazy.ts` requires './engine' (mathjs and the
- * tracer) and `src/node/engine.ts` requires '../core/ts-frontend' (the TypeScript compiler). Here those two
+ * Heavy parts are separate bundles loaded on first use: `src/host/lazy.ts` requires './engine' (mathjs and the
+ * tracer) and `src/host/engine.ts` requires '../engine/frontends/typescript' (the TypeScript compiler). Here those two
  * requires become requires of the sibling bundle files instead of being inlined.
  */
 const lazyBundles = {
@@ -19,7 +19,7 @@ const lazyBundles = {
   setup(build) {
     build.onResolve({ filter: /^\.\/engine$/ }, (args) =>
       args.importer.endsWith('lazy.ts') && args.kind === 'require-call' ? { path: './engine.js', external: true } : undefined);
-    build.onResolve({ filter: /^\.\.\/core\/ts-frontend$/ }, (args) =>
+    build.onResolve({ filter: /^\.\.\/engine\/frontends\/typescript$/ }, (args) =>
       args.kind === 'require-call' ? { path: './ts-parser.js', external: true } : undefined);
   },
 };
@@ -40,8 +40,8 @@ const node = {
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { engine: 'src/node/engine.ts', 'ts-parser': 'src/core/ts-frontend.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { engine: 'src/host/engine.ts', 'ts-parser': 'src/engine/frontends/typescript.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
 ];
 if (existsSync('media/webview.ts')) {
   // Chunk names carry a content hash: clear the old ones, or the .vsix would ship every earlier build's chunks.
@@ -52,8 +52,8 @@ if (existsSync('media/webview.ts')) {
     target: 'es2022',
     minify: !dev,
     sourcemap: dev ? 'inline' : false,
-    // Only the flowchart diagram type and the dagre layout (media/mermaid-flowchart-only.mjs), and faster
-    // Mermaid and dagre internals, same drawing (media/mermaid-patches.mjs). Either fails the build when it no
+    // Only the flowchart diagram type and the dagre layout (build/mermaid-flowchart-only.mjs), and faster
+    // Mermaid and dagre internals, same drawing (build/mermaid-patches.mjs). Either fails the build when it no
     // longer fits the installed Mermaid.
     plugins: [mermaidFlowchartOnly(), mermaidPatches()],
     logLevel: 'warning',

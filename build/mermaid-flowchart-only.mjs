@@ -46,7 +46,7 @@ export function mermaidFlowchartOnly() {
         if (!flowchart) errors.push('Mermaid\'s flowchart loader (import of chunks/mermaid.core/flowDiagram-*.mjs) was not found');
         for (const layout of ['elk', 'cose-bilkent', 'swimlanes']) if (![...leftOut].some((p) => p.startsWith(`./${layout}-`))) errors.push(`Mermaid's ${layout} layout loader was not found`);
         if (leftOut.size < 20) errors.push(`only ${leftOut.size} of Mermaid's diagram loaders were found`);
-        return { errors: errors.map((text) => ({ text: `mermaid-flowchart-only: ${text}; update media/mermaid-flowchart-only.mjs for this Mermaid` })) };
+        return { errors: errors.map((text) => ({ text: `mermaid-flowchart-only: ${text}; update build/mermaid-flowchart-only.mjs for this Mermaid` })) };
       });
     },
   };
