@@ -5,8 +5,8 @@
  * an import resolves to a stub that rejects, so Mermaid would report "not bundled" for, say, a sequence
  * diagram, as it reports a parse error. The flowchart's own loader, dagre, KaTeX and the rest stay as published.
  *
- * The panel's module build then ships about 30 files instead of 130, and the CLI's one-file page (which
- * inlines every dynamic import) shrinks from 5.3 MB to about 1 MB. The build fails when the flowchart loader
+ * The panel's module build then has 10 chunk files instead of 107 (the .vsix: 29 files instead of 126), and
+ * the CLI's one-file page (which inlines every dynamic import) shrinks from 5.3 MB to 1.2 MB. The build fails when the flowchart loader
  * or the left-out loaders are no longer where this plugin looks (a Mermaid update): nothing is left out silently.
  */
 
