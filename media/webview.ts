@@ -7,7 +7,8 @@ import mermaid from 'mermaid';
 import './webview.css';
 import type { FromWebview, GraphPayload, ToWebview, WebviewState } from '../src/protocol';
 import type { GraphModel } from '../src/engine/graph/graph';
-import type { TensorGraph, TensorNode, TensorValue } from '../src/engine/lower/tensor';
+import type { TensorValue } from '../src/engine/base/tensor-value';
+import type { TensorGraph, TensorNode } from '../src/engine/graph/tensor-view';
 import { formatNumber } from '../src/engine/base/format';
 import { toMermaid } from '../src/engine/mermaid/mermaid';
 import { summarize } from '../src/engine/graph/summarize';
@@ -61,7 +62,6 @@ type GraphView = 'tensor' | 'scalar';
 
 type Phase = { kind: 'loading' } | { kind: 'error'; message: string; where?: string } | { kind: 'data' };
 
-let phase: Phase = { kind: 'loading' };
 let drawn: Drawn | undefined;
 let latest: GraphPayload | undefined;
 let rendering = false;
@@ -136,7 +136,6 @@ window.addEventListener('message', (event: MessageEvent) => {
 });
 
 function setPhase(next: Phase, loadingTitle?: string): void {
-  phase = next;
   document.body.dataset.phase = next.kind;
   message.replaceChildren();
   if (next.kind === 'loading') {
@@ -195,7 +194,8 @@ function plan(payload: GraphPayload): { graph: GraphModel; source: string; summa
     return { graph: payload.graph, source: payload.mermaid, summary: payload.summarized, collapsed: new Set() };
   }
   const s = summarize(payload.graph, Math.min(maxNodes, SUMMARY_NODES), { expand: expandIds });
-  const source = toMermaid(s.graph, { direction: payload.direction, digits: payload.digits });
+  // 'auto' is LR here, like payload.mermaid, until the page picks a direction from its shape.
+  const source = toMermaid(s.graph, { direction: payload.direction === 'auto' ? 'LR' : payload.direction, digits: payload.digits });
   const summary = s.collapsed.length
     ? { shownNodes: s.graph.nodes.length, totalNodes: total, reason: `the graph has ${total} nodes (more than ${maxNodes})` }
     : payload.summarized;

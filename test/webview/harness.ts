@@ -28,7 +28,7 @@ let version = 0;
 
 /** A graph message's payload from the real engine. */
 export function payloadFor(text: string, values: Record<string, number>, extra: Partial<GraphPayload> = {}, symbolic = true): GraphPayload {
-  const r = analyze(text, { values, symbolic: symbolic && { simplify: false } });
+  const r = analyze(text, { values, symbolic });
   if (!r.ok) throw r.error;
   const a = r.value;
   return payloadFromGraph(text, a.graph, {
