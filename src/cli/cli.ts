@@ -277,14 +277,14 @@ export function renderJson(a: Analysis, o: Pick<CliOptions, 'constantGrads'> = {
 }
 
 function renderHtml(a: Analysis, text: string, o: CliOptions): string {
-  const media = join(__dirname, '..', 'media', 'dist');
   // Matrix entries (`W[0,1]`) came from the --at of their matrix (`W`).
   const sources = Object.fromEntries(a.graph.inputs.filter((i) => i.name.replace(/\[.*$/, '') in o.values).map((i) => [i.name, '--at']));
   const payload = buildPayload(loadEngine(), a, {
     title: shortTitle(text), digits: Math.min(o.digits, 4), direction: o.direction, sources,
     constants: o.constants, constantGrads: o.constantGrads, edgeLabels: o.edgeLabels,
   });
-  return selfContainedHtml({ script: readFileSync(join(media, 'webview.js'), 'utf8'), css: readFileSync(join(media, 'webview.css'), 'utf8'), payload });
+  // The webview built as one classic script (the panel's build is an ES module with chunks): see build/esbuild.mjs.
+  return selfContainedHtml({ script: readFileSync(join(__dirname, 'webview-inline.js'), 'utf8'), css: readFileSync(join(__dirname, 'webview-inline.css'), 'utf8'), payload });
 }
 
 function readStdin(): string {

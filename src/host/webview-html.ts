@@ -9,7 +9,7 @@ export interface WebviewHtmlOptions {
   cspSource: string;
   /** A fresh random value per page load (from `crypto`); only scripts carrying it run. */
   nonce: string;
-  /** `asWebviewUri` of media/dist/webview.js. */
+  /** `asWebviewUri` of media/dist/webview.js: an ES module that imports its chunks from media/dist/chunks/. */
   scriptUri: string;
   /** `asWebviewUri` of media/dist/webview.css. */
   styleUri: string;
@@ -85,7 +85,12 @@ ${content}
 `;
 }
 
-/** The panel's HTML: strict CSP, one nonce'd script, Mermaid's inline styles allowed (style-src only). */
+/**
+ * The panel's HTML: strict CSP, one nonce'd module script, Mermaid's inline styles allowed (style-src only).
+ * The module imports its chunks (Mermaid's core, the flowchart diagram, dagre) from media/dist/chunks/; imported
+ * modules inherit the nonce of the module script that imports them, so script-src stays nonce-only: a script
+ * element without the nonce does not run, even one pointing into the extension's media.
+ */
 export function webviewHtml(options: WebviewHtmlOptions): string {
   const { cspSource, nonce, scriptUri, styleUri, initialState } = options;
   const csp = [
@@ -96,13 +101,13 @@ export function webviewHtml(options: WebviewHtmlOptions): string {
     `font-src ${cspSource}`,
   ].join('; ') + ';';
   return page(csp, 'Backprop Graph', `<link rel="stylesheet" href="${escapeHtml(styleUri)}">`, '', `${body(initialState)}
-<script nonce="${escapeHtml(nonce)}" src="${escapeHtml(scriptUri)}"></script>`);
+<script type="module" nonce="${escapeHtml(nonce)}" src="${escapeHtml(scriptUri)}"></script>`);
 }
 
 export interface SelfContainedOptions {
-  /** The webview bundle's text (media/dist/webview.js). */
+  /** The webview bundle as one classic script (dist/webview-inline.js, not the panel's module build). */
   script: string;
-  /** The webview stylesheet's text (media/dist/webview.css). */
+  /** The webview stylesheet's text (dist/webview-inline.css). */
   css: string;
   payload: GraphPayload;
   /** Defaults to a random value from Web Crypto. */

@@ -186,8 +186,8 @@ describe('tensor view and scalar view of the 1.2 network', () => {
 
   test('the CLI\'s self-contained page opens a matrix program in the tensor view, offline from file://', async () => {
     const html = selfContainedHtml({
-      script: readFileSync(join(ROOT, 'media/dist/webview.js'), 'utf8'),
-      css: readFileSync(join(ROOT, 'media/dist/webview.css'), 'utf8'),
+      script: readFileSync(join(ROOT, 'dist/webview-inline.js'), 'utf8'),
+      css: readFileSync(join(ROOT, 'dist/webview-inline.css'), 'utf8'),
       payload: network().payload,
     });
     const file = join(OUT_DIR, 'standalone-tensor.html');

@@ -370,7 +370,7 @@ describe('graph webview in Chromium', () => {
     const html = webviewHtml({ cspSource: 'https://x.vscode-cdn.net', nonce: 'abc123', scriptUri: 'https://x.vscode-cdn.net/w.js', styleUri: 'https://x.vscode-cdn.net/w.css' });
     const csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1];
     assert.equal(csp, "default-src &#39;none&#39;; img-src https://x.vscode-cdn.net data: blob:; style-src https://x.vscode-cdn.net &#39;unsafe-inline&#39;; script-src &#39;nonce-abc123&#39;; font-src https://x.vscode-cdn.net;");
-    assert.match(html, /<script nonce="abc123" src="https:\/\/x\.vscode-cdn\.net\/w\.js"><\/script>/);
+    assert.match(html, /<script type="module" nonce="abc123" src="https:\/\/x\.vscode-cdn\.net\/w\.js"><\/script>/);
     const w = await h.newPage('vscode-light');
     const ran = await w.page.evaluate(async () => {
       const s = document.createElement('script');
@@ -385,8 +385,8 @@ describe('graph webview in Chromium', () => {
 
   test('the self-contained page (CLI --format html) draws the graph offline from file://', async () => {
     const html = selfContainedHtml({
-      script: readFileSync(join(ROOT, 'media/dist/webview.js'), 'utf8'),
-      css: readFileSync(join(ROOT, 'media/dist/webview.css'), 'utf8'),
+      script: readFileSync(join(ROOT, 'dist/webview-inline.js'), 'utf8'),
+      css: readFileSync(join(ROOT, 'dist/webview-inline.css'), 'utf8'),
       payload: payloadFor('(x^2+1)^3', { x: 2 }),
     });
     const file = join(OUT_DIR, 'standalone.html');
