@@ -1,65 +1,4 @@
-/** Reading the Mermaid source our emitter writes (src/core/mermaid.ts), and the theme's node styles. */
-
-export type ThemeName = 'light' | 'dark' | 'hcDark' | 'hcLight';
-
-export function themeFromBody(body: HTMLElement): ThemeName {
-  const c = body.classList;
-  if (c.contains('vscode-high-contrast-light')) return 'hcLight';
-  if (c.contains('vscode-high-contrast')) return 'hcDark';
-  if (c.contains('vscode-dark')) return 'dark';
-  return 'light';
-}
-
-export const MERMAID_THEME: Record<ThemeName, 'default' | 'dark' | 'neutral'> = {
-  light: 'default',
-  dark: 'dark',
-  hcDark: 'dark',
-  hcLight: 'default',
-};
-
-/** Background used when exporting PNG (the SVG itself is transparent). */
-export const EXPORT_BACKGROUND: Record<ThemeName, string> = {
-  light: '#ffffff',
-  dark: '#1e1e1e',
-  hcDark: '#000000',
-  hcLight: '#ffffff',
-};
-
-/** classDefs for the classes the emitter assigns (bpInput, bpConst, bpOp, bpOutput, bpWarn); later ones win. */
-const CLASS_DEFS: Record<ThemeName, Record<string, string>> = {
-  light: {
-    bpInput: 'fill:#e3f0fc,stroke:#1f6fb5,stroke-width:1.5px,color:#0b2e4f',
-    bpConst: 'fill:#f2f2f2,stroke:#8a8a8a,stroke-width:1px,color:#333333',
-    bpOp: 'fill:#fff3df,stroke:#c77700,stroke-width:1.5px,color:#3b2400',
-    bpOutput: 'fill:#e3f4e8,stroke:#1b7f3b,stroke-width:3px,color:#0b3b1a',
-    bpWarn: 'stroke:#c62828,stroke-width:3px,stroke-dasharray:6 3',
-  },
-  dark: {
-    bpInput: 'fill:#13324d,stroke:#6cb6f5,stroke-width:1.5px,color:#e6f2ff',
-    bpConst: 'fill:#2b2b2b,stroke:#9a9a9a,stroke-width:1px,color:#e0e0e0',
-    bpOp: 'fill:#3a2a10,stroke:#f0a848,stroke-width:1.5px,color:#fff1dc',
-    bpOutput: 'fill:#123b21,stroke:#72c98a,stroke-width:3px,color:#e6f6ea',
-    bpWarn: 'stroke:#ff6b6b,stroke-width:3px,stroke-dasharray:6 3',
-  },
-  hcDark: {
-    bpInput: 'fill:#000000,stroke:#6fc3df,stroke-width:2px,color:#ffffff',
-    bpConst: 'fill:#000000,stroke:#ffffff,stroke-width:1px,color:#ffffff',
-    bpOp: 'fill:#000000,stroke:#f38518,stroke-width:2px,color:#ffffff',
-    bpOutput: 'fill:#000000,stroke:#3ff23f,stroke-width:3px,color:#ffffff',
-    bpWarn: 'stroke:#ff5252,stroke-width:3px,stroke-dasharray:6 3',
-  },
-  hcLight: {
-    bpInput: 'fill:#ffffff,stroke:#0f4a85,stroke-width:2px,color:#000000',
-    bpConst: 'fill:#ffffff,stroke:#292929,stroke-width:1px,color:#000000',
-    bpOp: 'fill:#ffffff,stroke:#8f3c00,stroke-width:2px,color:#000000',
-    bpOutput: 'fill:#ffffff,stroke:#006b00,stroke-width:3px,color:#000000',
-    bpWarn: 'stroke:#b5200d,stroke-width:3px,stroke-dasharray:6 3',
-  },
-};
-
-export function classDefs(theme: ThemeName): string {
-  return Object.entries(CLASS_DEFS[theme]).map(([cls, style]) => `  classDef ${cls} ${style}\n`).join('');
-}
+/** Reading the Mermaid source our emitter writes (src/core/mermaid.ts). */
 
 const NODE_LINE = /^\s*([A-Za-z][\w]*)(\(\[|\[|\(|\{)"(.*)"(\]\)|\]|\)|\})\s*$/;
 const EDGE_LINE = /^\s*([A-Za-z][\w]*)\s+-->\|"(.*)"\|\s+([A-Za-z][\w]*)\s*$/;
@@ -111,3 +50,8 @@ export function readSource(source: string): SourceInfo {
   return { nodeLabels, edges, structureKey: keyLines.join('\n'), widths, nodeCount: nodeLabels.size };
 }
 
+
+/** The same source drawn in another direction (the emitter writes `flowchart LR` or similar on line 1). */
+export function withDirection(source: string, direction: string): string {
+  return source.replace(/^flowchart (LR|RL|TB|BT|TD)\b/, `flowchart ${direction}`);
+}

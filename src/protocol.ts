@@ -40,7 +40,14 @@ export interface GraphPayload {
   /** Graphs with more nodes are summarized by the webview itself (setting `maxNodes`; default 300). */
   maxNodes?: number;
   digits: number;
+  /** The direction `mermaid` was emitted in. */
   direction: Direction;
+  /**
+   * True when the user chose `direction` (setting `graphDirection` other than "auto", CLI `--direction`):
+   * the webview draws it as given. False or absent: the webview picks left-to-right or top-to-bottom to fit
+   * the panel's shape.
+   */
+  directionExplicit?: boolean;
   pinned: boolean;
   /** Set for matrix programs: the webview then offers a tensor view (its default) beside the scalar view. */
   tensor?: TensorPayload;
@@ -73,8 +80,13 @@ export type FromWebview =
 
 /** What the webview keeps in `vscode.setState` so a reload restores the view (WebviewPanelSerializer). */
 export interface WebviewState {
+  /** Shape version (media/validate.ts STATE_VERSION); a state of another version is dropped. Absent in the extension's initialState. */
+  stateVersion?: number;
   payload?: GraphPayload;
+  /** Pan and zoom, kept only for the drawing they were made on (`structure`). */
   view?: { scale: number; x: number; y: number };
+  /** Which drawing `view` belongs to (direction, view and the source with labels blanked). */
+  structure?: string;
   /** The view the user chose for matrix programs; unset means the default (tensor view). */
   graphView?: 'tensor' | 'scalar';
 }
