@@ -8,6 +8,8 @@ export function svgFileText(svg: SVGSVGElement, theme: ThemeName): string {
   clone.setAttribute('xmlns', SVG_NS);
   clone.classList.remove('stepping');
   for (const g of clone.querySelectorAll('[tabindex]')) g.removeAttribute('tabindex');
+  // Mermaid repeats some classes; one of each, so the file does not depend on which classes were toggled.
+  for (const e of clone.querySelectorAll('[class]')) e.setAttribute('class', [...new Set(e.getAttribute('class')!.split(/\s+/).filter(Boolean))].join(' '));
   // An opaque background, so the file reads the same in any viewer (the labels' colours assume it).
   const vb = svg.viewBox.baseVal;
   const bg = document.createElementNS(SVG_NS, 'rect');

@@ -32,7 +32,9 @@ export function setTextLines(label: Element | undefined, lines: string[]): void 
       row.setAttribute('dy', '1.1em');
       text.append(row);
     }
-    if (row.textContent !== line) row.textContent = line;
+    // Mermaid writes one tspan per word inside each row: one text node instead, so every drawing (fresh,
+    // cached, after a step) has the same markup for the same labels.
+    if (row.textContent !== line || row.childElementCount) row.textContent = line;
   });
   for (let i = lines.length; i < rows.length; i++) rows[i].remove();
 }

@@ -69,8 +69,11 @@ export function estimateSize(info: SourceInfo, vertical: boolean, s: Spacing): {
   return vertical ? { width: acrossMax + pad, height: alongSum + pad } : { width: alongSum + pad, height: acrossMax + pad };
 }
 
-/** The direction to draw in: the explicit one, else the better fit for an area of this size. */
-export function chooseDirection(info: SourceInfo, area: { width: number; height: number }, s: Spacing, maxScale: number): FlowDirection {
+/** The drawn direction keeps its place unless the other fits this much better (no flip-flopping on small resizes). */
+const KEEP_BIAS = 1.15;
+
+/** The better direction for an area of this size; `current` (the drawn one) is kept unless clearly beaten. */
+export function chooseDirection(info: SourceInfo, area: { width: number; height: number }, s: Spacing, maxScale: number, current?: FlowDirection): FlowDirection {
   if (area.width <= 0 || area.height <= 0) return 'LR';
   const fit = (vertical: boolean) => {
     const e = estimateSize(info, vertical, s);
@@ -79,7 +82,7 @@ export function chooseDirection(info: SourceInfo, area: { width: number; height:
   const tall = area.height > area.width;
   const aspect = tall ? area.height / area.width : area.width / area.height;
   const bias = Math.min(MAX_SHAPE_BIAS, Math.max(MIN_SHAPE_BIAS, aspect));
-  const lr = fit(false) * (tall ? 1 : bias);
-  const tb = fit(true) * (tall ? bias : 1);
+  const lr = fit(false) * (tall ? 1 : bias) * (current === 'LR' ? KEEP_BIAS : 1);
+  const tb = fit(true) * (tall ? bias : 1) * (current === 'TB' ? KEEP_BIAS : 1);
   return tb > lr ? 'TB' : 'LR';
 }

@@ -197,11 +197,15 @@ class GraphWebview {
     return p?.tensor ? (this.chosenView ?? 'tensor') : 'scalar';
   }
 
-  /** The direction to draw `source` in: the user's, or the better fit for the diagram area's shape. */
+  /**
+   * The direction to draw `source` in: the user's, or the better fit for the diagram area's shape. A drawing of
+   * the same graph keeps its direction unless the other clearly fits better (see chooseDirection).
+   */
   private directionFor(payload: GraphPayload, source: string): FlowDirection {
     // `direction: 'auto'` is accepted too, for an extension that says so instead of `directionExplicit: false`.
     if (payload.directionExplicit && (payload.direction as string) !== 'auto') return payload.direction;
-    return chooseDirection(readSource(source), { width: this.area.clientWidth, height: this.area.clientHeight }, SPACING, MAX_FIT_SCALE);
+    const current = this.drawn && this.drawn.payload.title === payload.title ? this.drawn.direction : undefined;
+    return chooseDirection(readSource(source), { width: this.area.clientWidth, height: this.area.clientHeight }, SPACING, MAX_FIT_SCALE, current);
   }
 
   /** Decides what to draw for a payload: its source, the tensor view, or a summary when the graph is too big. */
@@ -302,6 +306,8 @@ class GraphWebview {
       }
       next = showSvg(this.diagram, svg, base);
       this.diagram.style.display = '';
+      // Labels written and their boxes measured here, as for a cached drawing, so the two are the same.
+      writeCompleteLabels(next);
       this.cache.remember(cacheKey, svg);
     }
     if (!next) return;
@@ -374,7 +380,8 @@ class GraphWebview {
   private onResize(): void {
     const d = this.drawn;
     if (!d || !this.latest || this.rendering) return;
-    if (this.plan(this.latest).direction !== d.direction) {
+    // Not while stepping: the step bar itself changes the area's size, and a new layout would end the step.
+    if (!this.stepper.active && this.plan(this.latest).direction !== d.direction) {
       this.receivedAt = performance.now();
       this.requestDraw();
       return;
