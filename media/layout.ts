@@ -20,7 +20,7 @@ export function ranks(info: SourceInfo): Map<string, number> {
   const indegree = new Map<string, number>();
   const out = new Map<string, string[]>();
   for (const id of info.nodeLabels.keys()) { indegree.set(id, 0); out.set(id, []); rank.set(id, 0); }
-  for (const e of info.edges) {
+  for (const e of info.links) {
     if (!indegree.has(e.from) || !indegree.has(e.to)) continue;
     indegree.set(e.to, (indegree.get(e.to) ?? 0) + 1);
     out.get(e.from)!.push(e.to);
@@ -59,7 +59,8 @@ export function estimateSize(info: SourceInfo, vertical: boolean, s: Spacing): {
   }
   // Edge labels sit between ranks (dagre gives them a rank of their own): widest in LR, one line in TB.
   const gap = new Array<number>(ranksCount).fill(0);
-  for (const e of info.edges) {
+  for (const e of info.links) {
+    if (!e.label) continue;
     const r = rank.get(e.from) ?? 0;
     gap[r] = Math.max(gap[r], vertical ? lineH + 4 : e.label.length * charW * 0.95 + 8);
   }

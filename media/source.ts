@@ -2,6 +2,8 @@
 
 const NODE_LINE = /^\s*([A-Za-z][\w]*)(\(\[|\[|\(|\{)"(.*)"(\]\)|\]|\)|\})\s*$/;
 const EDGE_LINE = /^\s*([A-Za-z][\w]*)\s+-->\|"(.*)"\|\s+([A-Za-z][\w]*)\s*$/;
+/** An edge without a label (the tensor view's). */
+const PLAIN_EDGE_LINE = /^\s*([A-Za-z][\w]*)\s+-->\s+([A-Za-z][\w]*)\s*$/;
 
 /** `#60;` entity codes back to characters (the emitter writes nothing else). */
 export function decodeLabel(text: string): string {
@@ -16,6 +18,8 @@ export interface SourceInfo {
   nodeLabels: Map<string, string[]>;
   /** Edge labels in source order, with their ends. */
   edges: { from: string; to: string; label: string }[];
+  /** Every edge, labelled or not, in source order (what the layout sees). */
+  links: { from: string; to: string; label: string }[];
   /** The source with every label blanked: equal keys mean the same drawing up to the label texts. */
   structureKey: string;
   /** Longest label line per node and per edge (in characters), in source order: labels drive the layout. */
@@ -26,6 +30,7 @@ export interface SourceInfo {
 export function readSource(source: string): SourceInfo {
   const nodeLabels = new Map<string, string[]>();
   const edges: SourceInfo['edges'] = [];
+  const links: SourceInfo['links'] = [];
   const keyLines: string[] = [];
   const widths: number[] = [];
   for (const line of source.split('\n')) {
@@ -41,13 +46,16 @@ export function readSource(source: string): SourceInfo {
     if (edge) {
       const label = decodeLabel(edge[2]);
       edges.push({ from: edge[1], to: edge[3], label });
+      links.push({ from: edge[1], to: edge[3], label });
       widths.push(label.length);
       keyLines.push(`${edge[1]}->${edge[3]}`);
       continue;
     }
+    const plain = PLAIN_EDGE_LINE.exec(line);
+    if (plain) links.push({ from: plain[1], to: plain[2], label: '' });
     keyLines.push(line);
   }
-  return { nodeLabels, edges, structureKey: keyLines.join('\n'), widths, nodeCount: nodeLabels.size };
+  return { nodeLabels, edges, links, structureKey: keyLines.join('\n'), widths, nodeCount: nodeLabels.size };
 }
 
 
