@@ -1,7 +1,7 @@
 /** What is on screen: a Mermaid SVG put on the page, linked to the graph model it draws. */
 import type { GraphPayload } from '../src/protocol';
-import type { GraphModel } from '../src/core/graph';
-import type { TensorGraph } from '../src/core/tensor';
+import type { GraphModel } from '../src/engine/graph/graph';
+import type { TensorGraph } from '../src/engine/lower/tensor';
 import { SVG_NS } from './dom';
 import type { FlowDirection } from './layout';
 import type { SourceInfo } from './source';

@@ -3,8 +3,8 @@
  * Mermaid source (SourceInfo); the step view's texts are built here, in one place, so they can move to the
  * emitter's `nodeLabelLines` / `edgeLabelText` when those exist.
  */
-import { formatNumber } from '../src/core/format';
-import type { GraphEdge, GraphNode } from '../src/core/graph';
+import { formatNumber } from '../src/engine/base/format';
+import type { GraphEdge, GraphNode } from '../src/engine/graph/graph';
 import { SVG_NS } from './dom';
 import type { SourceInfo } from './source';
 import type { StepView } from './steps';

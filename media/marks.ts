@@ -1,5 +1,5 @@
 /** Marks drawn onto nodes and edges: gradient magnitude (scalar and tensor view) and the selected tensor node. */
-import type { TensorGraph, TensorValue } from '../src/core/tensor';
+import type { TensorGraph, TensorValue } from '../src/engine/lower/tensor';
 import { SVG_NS } from './dom';
 import type { Drawn } from './drawing';
 

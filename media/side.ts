@@ -1,7 +1,7 @@
 /** The side panel: output, inputs with their gradients and checks, symbolic forms, warnings, legend; the tensor view's matrices. */
-import { formatNumber } from '../src/core/format';
+import { formatNumber } from '../src/engine/base/format';
 import type { GraphPayload } from '../src/protocol';
-import type { TensorGraph, TensorNode, TensorValue } from '../src/core/tensor';
+import type { TensorGraph, TensorNode, TensorValue } from '../src/engine/lower/tensor';
 import { el } from './dom';
 import type { Drawn } from './drawing';
 

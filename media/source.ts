@@ -1,4 +1,4 @@
-/** Reading the Mermaid source our emitter writes (src/core/mermaid.ts). */
+/** Reading the Mermaid source our emitter writes (src/engine/mermaid/mermaid.ts). */
 
 const NODE_LINE = /^\s*([A-Za-z][\w]*)(\(\[|\[|\(|\{)"(.*)"(\]\)|\]|\)|\})\s*$/;
 const EDGE_LINE = /^\s*([A-Za-z][\w]*)\s+-->\|"(.*)"\|\s+([A-Za-z][\w]*)\s*$/;

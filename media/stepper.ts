@@ -2,7 +2,7 @@
  * Stepping through the forward and backward passes on the drawing: which node is current, what its labels
  * say at this step, and the explanation beside the controls (#step-status). The bookkeeping is steps.ts.
  */
-import { formatNumber } from '../src/core/format';
+import { formatNumber } from '../src/engine/base/format';
 import { byId, el } from './dom';
 import type { Drawn } from './drawing';
 import { fitEdgeLabels, setTextLines, stepEdgeText, stepNodeLines, writeCompleteLabels } from './labels';

@@ -5,10 +5,10 @@
  */
 import './webview.css';
 import type { FromWebview, GraphPayload, WebviewState } from '../src/protocol';
-import type { GraphModel } from '../src/core/graph';
-import type { TensorGraph } from '../src/core/tensor';
-import { toMermaid } from '../src/core/mermaid';
-import { summarize } from '../src/core/summarize';
+import type { GraphModel } from '../src/engine/graph/graph';
+import type { TensorGraph } from '../src/engine/lower/tensor';
+import { toMermaid } from '../src/engine/mermaid/mermaid';
+import { summarize } from '../src/engine/graph/summarize';
 import { byId, el } from './dom';
 import { outputCentre, showSvg, type Drawn, type DrawnBase, type GraphView, type Summary } from './drawing';
 import { pngDataUrl, svgFileText } from './export';

@@ -1,8 +1,8 @@
 /** The graphs the first-look tests draw, from the lessons and fixtures, through the real engine. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as engine from '../../src/node/engine';
-import { buildPayload } from '../../src/payload';
+import * as engine from '../../src/host/engine';
+import { buildPayload } from '../../src/host/payload';
 import type { GraphPayload } from '../../src/protocol';
 import { TWO_LAYER_NETWORK_MATH } from '../fixtures/two-layer-network';
 import { nextVersion, ROOT, payloadFor } from './harness';
