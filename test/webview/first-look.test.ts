@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { OUT_DIR, payloadFor, startHarness, type Harness, type WebviewPage } from './harness';
-import { day05, day40Named, mlp, seed, sum25, twoLayer } from './graphs';
+import { day05, day40Named, mlp, seed, sum25, sum33, twoLayer } from './graphs';
 import { look, type Look } from './look';
 import type { FromWebview, GraphPayload } from '../../src/protocol';
 
@@ -81,10 +81,13 @@ describe('first look: fitted, legible, in contrast', () => {
   }
 
   for (const [label, size] of [['640', PANEL_640], ['420', PANEL_420]] as const) {
-    test(`${label} px panel: the 25-term sum (224 nodes) and a 2-4-1 MLP (51 nodes) are fitted whole; the overview helps read them`, async () => {
+    test(`${label} px panel: lesson graphs, a 2-4-1 MLP (51 nodes), the 25-term sum (224) and a 296-node sum are fitted whole; the overview helps read them`, async () => {
       const w = await open('vscode-light', size);
-      for (const [name, make] of [['2-4-1 MLP', mlp], ['25-term sum', sum25]] as const) {
-        const l = await show(w, make());
+      const graphs = [['seed', seed], ['day-05', day05], ['two-layer', twoLayer], ['2-4-1 MLP', mlp], ['296-node sum', sum33], ['25-term sum', sum25]] as const;
+      for (const [name, make] of graphs) {
+        const payload = make();
+        const l = await show(w, payload);
+        if (name.endsWith('sum')) assert.equal(l.nodes, payload.graph.nodes.length, `${name}: drawn whole, not summarized`);
         record(`${name} ${label}`, l);
         assertWhole(l, `${name} in ${label} px`);
         assert.ok(!l.overviewShown, 'no overview over a graph shown whole');

@@ -47,12 +47,16 @@ export function mlp(): GraphPayload {
 }
 
 /** A 25-term sum of squared neurons: 224 nodes, under maxNodes (300), drawn whole. */
-export function sum25(shift = 0): GraphPayload {
+export const sum25 = () => sumOf(25);
+/** 33 terms: 296 nodes, the biggest graph drawn without summarizing (maxNodes 300). */
+export const sum33 = () => sumOf(33);
+
+function sumOf(count: number, shift = 0): GraphPayload {
   const values: Record<string, number> = {};
   const terms: string[] = [];
-  for (let i = 0; i < 25; i++) {
+  for (let i = 0; i < count; i++) {
     terms.push(`tanh(w${i}*x${i}+b${i})^2`);
     Object.assign(values, { [`w${i}`]: 0.5 + shift, [`x${i}`]: i / 10, [`b${i}`]: 0.1 });
   }
-  return payloadFor(terms.join(' + '), values, { title: '25-term sum' }, false);
+  return payloadFor(terms.join(' + '), values, { title: `${count}-term sum` }, false);
 }
