@@ -5,21 +5,18 @@
  */
 import './webview.css';
 import type { FromWebview, GraphPayload, WebviewState } from '../src/protocol';
-import type { GraphModel } from '../src/engine/graph/graph';
-import type { TensorGraph } from '../src/engine/lower/tensor';
-import { toMermaid } from '../src/engine/mermaid/mermaid';
-import { summarize } from '../src/engine/graph/summarize';
 import { byId, el } from './dom';
-import { outputCentre, showSvg, type Drawn, type DrawnBase, type GraphView, type Summary } from './drawing';
+import { Controls } from './controls';
+import { outputCentre, showSvg, type Drawn, type DrawnBase, type GraphView } from './drawing';
 import { pngDataUrl, svgFileText } from './export';
 import { labelsOverflow, writeCompleteLabels } from './labels';
-import { chooseDirection, type FlowDirection } from './layout';
 import { applyMagnitudes, markSelectedTensor, markTensorMagnitudes } from './marks';
 import { Overview, READING_SCALE } from './overview';
-import { MAX_FIT_SCALE, PanZoom, type View } from './panzoom';
-import { MAX_EDGES, MAX_TEXT, renderHost, renderSvg, SPACING, SvgCache, warmUp } from './render';
+import { PanZoom, type View } from './panzoom';
+import { planDrawing, type Plan } from './plan';
+import { MAX_EDGES, MAX_TEXT, renderHost, renderSvg, SvgCache, warmUp } from './render';
 import { renderSide } from './side';
-import { readSource, withDirection } from './source';
+import { readSource } from './source';
 import { Stepper } from './stepper';
 import { classDefs, FONT_SIZE, themeFromBody, type ThemeName } from './theme';
 import { checkMessage, checkState, STATE_VERSION } from './validate';
@@ -31,25 +28,10 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-const DEFAULT_MAX_NODES = 300;
 /** On-screen label size (px) below which the zoom readout says how to read the graph. */
 const LEGIBLE_PX = 12;
-/** How many nodes a summary shows: Mermaid's layout here costs seconds beyond a few hundred nodes. */
-const SUMMARY_NODES = 150;
-const STEP_BUTTONS = ['btn-step-mode', 'btn-step-prev', 'btn-step', 'btn-play', 'btn-step-reset'];
-/** Buttons that act on the drawing: disabled while there is none. */
-const GRAPH_BUTTONS = ['btn-fit', 'btn-zoom-out', 'btn-zoom-in', 'btn-copy', 'btn-svg', 'btn-png', ...STEP_BUTTONS];
 
 type Phase = { kind: 'loading' } | { kind: 'error'; message: string; where?: string } | { kind: 'data' };
-
-interface Plan {
-  graph: GraphModel;
-  source: string;
-  direction: FlowDirection;
-  summary?: Summary;
-  collapsed: Set<string>;
-  tensor?: TensorGraph;
-}
 
 const warn = (what: string) => console.warn(`Backprop Graph webview: ${what}`);
 
@@ -64,8 +46,7 @@ class GraphWebview {
   private readonly overview: Overview;
   private readonly stepper: Stepper;
   private readonly cache = new SvgCache();
-  private readonly viewSwitch: HTMLElement;
-  private readonly stepTitles = new Map(STEP_BUTTONS.map((id) => [id, byId(id).title]));
+  private readonly controls: Controls;
 
   private phase: Phase = { kind: 'loading' };
   private drawn: Drawn | undefined;
@@ -88,7 +69,7 @@ class GraphWebview {
     this.panzoom = new PanZoom(this.area, byId('viewport'), () => this.onViewChange(), () => this.panzoom.fit());
     this.overview = new Overview(this.area, this.panzoom);
     this.stepper = new Stepper(() => this.drawn, byId('step-status'));
-    this.viewSwitch = this.buildViewSwitch();
+    this.controls = new Controls(this.title, (view) => this.setGraphView(view));
     const saved = this.readInitialState();
     this.chosenView = saved?.graphView;
     if (saved?.view && saved.structure) this.restoredView = { view: saved.view, structure: saved.structure };
@@ -197,37 +178,9 @@ class GraphWebview {
     return p?.tensor ? (this.chosenView ?? 'tensor') : 'scalar';
   }
 
-  /**
-   * The direction to draw `source` in: the user's, or the better fit for the diagram area's shape. A drawing of
-   * the same graph keeps its direction unless the other clearly fits better (see chooseDirection).
-   */
-  private directionFor(payload: GraphPayload, source: string): FlowDirection {
-    // `direction: 'auto'` is accepted too, for an extension that says so instead of `directionExplicit: false`.
-    if (payload.directionExplicit && (payload.direction as string) !== 'auto') return payload.direction;
-    const current = this.drawn && this.drawn.payload.title === payload.title ? this.drawn.direction : undefined;
-    return chooseDirection(readSource(source), { width: this.area.clientWidth, height: this.area.clientHeight }, SPACING, MAX_FIT_SCALE, current);
-  }
-
-  /** Decides what to draw for a payload: its source, the tensor view, or a summary when the graph is too big. */
   private plan(payload: GraphPayload): Plan {
-    if (this.viewFor(payload) === 'tensor' && payload.tensor) {
-      const direction = this.directionFor(payload, payload.tensor.mermaid);
-      return { graph: payload.graph, source: withDirection(payload.tensor.mermaid, direction), direction, collapsed: new Set(), tensor: payload.tensor.graph };
-    }
-    const maxNodes = payload.maxNodes ?? DEFAULT_MAX_NODES;
-    const total = payload.graph.nodes.length;
-    const tooBig = total > maxNodes || payload.graph.edges.length > MAX_EDGES || payload.mermaid.length > MAX_TEXT;
-    if (!tooBig && !this.expandIds.length) {
-      const direction = this.directionFor(payload, payload.mermaid);
-      return { graph: payload.graph, source: withDirection(payload.mermaid, direction), direction, summary: payload.summarized, collapsed: new Set() };
-    }
-    const s = summarize(payload.graph, Math.min(maxNodes, SUMMARY_NODES), { expand: this.expandIds });
-    const draft = toMermaid(s.graph, { direction: 'LR', digits: payload.digits });
-    const direction = this.directionFor(payload, draft);
-    const summary = s.collapsed.length
-      ? { shownNodes: s.graph.nodes.length, totalNodes: total, reason: `the graph has ${total} nodes (more than ${maxNodes})` }
-      : payload.summarized;
-    return { graph: s.graph, source: withDirection(draft, direction), direction, summary, collapsed: new Set(s.collapsed.map((c) => c.id)) };
+    const current = this.drawn && this.drawn.payload.title === payload.title ? this.drawn.direction : undefined;
+    return planDrawing(payload, { view: this.viewFor(payload), expandIds: this.expandIds, area: { width: this.area.clientWidth, height: this.area.clientHeight }, current });
   }
 
   // ------------------------------------------------------------------------------------------ drawing
@@ -404,40 +357,8 @@ class GraphWebview {
 
   // ------------------------------------------------------------------------------------------ controls
 
-  private buildViewSwitch(): HTMLElement {
-    const group = el('span', 'group view-switch');
-    group.setAttribute('role', 'group');
-    group.setAttribute('aria-label', 'Graph view');
-    group.hidden = true;
-    const tensor = el('button', '', 'Tensor view');
-    tensor.id = 'btn-view-tensor';
-    tensor.type = 'button';
-    tensor.title = 'One node per matrix operation, with its shape; click a node for its value and gradient matrices (V switches)';
-    const scalar = el('button', '', 'Scalar view');
-    scalar.id = 'btn-view-scalar';
-    scalar.type = 'button';
-    scalar.title = 'Every scalar node, as micrograd draws it; stepping and gradient magnitudes work here (V switches)';
-    group.append(tensor, scalar);
-    this.title.after(group);
-    tensor.addEventListener('click', () => this.setGraphView('tensor'));
-    scalar.addEventListener('click', () => this.setGraphView('scalar'));
-    return group;
-  }
-
-  /** Graph buttons only with a graph; the view switch only for matrix programs; stepping only in the scalar view. */
   private updateControls(): void {
-    const view = this.viewFor(this.latest);
-    this.viewSwitch.hidden = !this.latest?.tensor;
-    byId('btn-view-tensor').setAttribute('aria-pressed', String(view === 'tensor'));
-    byId('btn-view-scalar').setAttribute('aria-pressed', String(view === 'scalar'));
-    const hasGraph = !!this.drawn;
-    for (const id of GRAPH_BUTTONS) byId<HTMLButtonElement>(id).disabled = !hasGraph;
-    for (const id of STEP_BUTTONS) {
-      const b = byId<HTMLButtonElement>(id);
-      if (view === 'tensor') b.disabled = true;
-      b.title = view === 'tensor' ? 'Stepping works in the scalar view (switch with “Scalar view”)' : this.stepTitles.get(id) ?? '';
-    }
-    document.body.dataset.hasGraph = String(hasGraph);
+    this.controls.update({ hasGraph: !!this.drawn, hasTensor: !!this.latest?.tensor, view: this.viewFor(this.latest) });
   }
 
   private setGraphView(view: GraphView): void {
