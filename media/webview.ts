@@ -48,7 +48,6 @@ class GraphWebview {
   private readonly cache = new SvgCache();
   private readonly controls: Controls;
 
-  private phase: Phase = { kind: 'loading' };
   private drawn: Drawn | undefined;
   private latest: GraphPayload | undefined;
   /** Which drawing is on screen (view, direction, labels blanked): a new one is fitted and not stepped. */
@@ -149,7 +148,6 @@ class GraphWebview {
   }
 
   private setPhase(next: Phase, loadingTitle?: string): void {
-    this.phase = next;
     document.body.dataset.phase = next.kind;
     this.message.replaceChildren();
     if (next.kind === 'loading') {
