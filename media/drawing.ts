@@ -1,7 +1,7 @@
 /** What is on screen: a Mermaid SVG put on the page, linked to the graph model it draws. */
 import type { GraphPayload } from '../src/protocol';
 import type { GraphModel } from '../src/engine/graph/graph';
-import type { TensorGraph } from '../src/engine/lower/tensor';
+import type { TensorGraph } from '../src/engine/graph/tensor-view';
 import { SVG_NS } from './dom';
 import type { FlowDirection } from './layout';
 import type { SourceInfo } from './source';
@@ -25,14 +25,16 @@ export interface Drawn {
   svg: SVGSVGElement;
   /** Drawn node id → its group. Model nodes that are not drawn (folded constants) have none. */
   nodeEls: Map<string, SVGGElement>;
-  /** Parallel to graph.edges (or tensor.edges); undefined for an edge that is not drawn. */
+  /** graph.edges, or tensor.edges in the tensor view: what edgePaths and edgeLabels are parallel to. */
+  edges: readonly { from: string; to: string }[];
+  /** Parallel to `edges`; undefined for an edge that is not drawn. */
   edgePaths: (SVGPathElement | undefined)[];
   edgeLabels: (SVGGElement | undefined)[];
   /** Set in the tensor view: what is drawn is this graph (one node per matrix op), not `graph`. */
   tensor?: TensorGraph;
 }
 
-export type DrawnBase = Omit<Drawn, 'svg' | 'nodeEls' | 'edgePaths' | 'edgeLabels'>;
+export type DrawnBase = Omit<Drawn, 'svg' | 'edges' | 'nodeEls' | 'edgePaths' | 'edgeLabels'>;
 
 /** Puts a Mermaid SVG into `container` and links its elements to the graph. */
 export function showSvg(container: HTMLElement, svg: string, d: DrawnBase): Drawn {
@@ -48,7 +50,7 @@ export function showSvg(container: HTMLElement, svg: string, d: DrawnBase): Draw
   style.setAttribute('class', 'bp-style');
   style.textContent = graphStyle(d.theme);
   svgEl.append(style);
-  const next: Drawn = { ...d, svg: svgEl, nodeEls: new Map(), edgePaths: [], edgeLabels: [] };
+  const next: Drawn = { ...d, svg: svgEl, edges: d.tensor ? d.tensor.edges : d.graph.edges, nodeEls: new Map(), edgePaths: [], edgeLabels: [] };
   mapElements(next, svgEl);
   return next;
 }
@@ -76,8 +78,7 @@ function mapElements(d: Drawn, svg: SVGSVGElement): void {
   const labels = new Map<string, SVGGElement>();
   for (const l of svg.querySelectorAll<SVGGElement>('g.edgeLabel g.label[data-id]')) labels.set(l.dataset.id ?? '', l);
   const used = new Map<string, number>();
-  const edges: readonly { from: string; to: string }[] = d.tensor ? d.tensor.edges : d.graph.edges;
-  d.edgePaths = edges.map((e) => {
+  d.edgePaths = d.edges.map((e) => {
     const pair = `${e.from}>${e.to}`;
     const i = used.get(pair) ?? 0;
     used.set(pair, i + 1);

@@ -13,8 +13,30 @@ import type { StepView } from './steps';
 export interface LabelTargets {
   info: SourceInfo;
   nodeEls: Map<string, SVGGElement>;
-  /** Parallel to the drawn model's edges (undefined where an edge is not drawn). */
+  /** The model's edges (graph.edges, or the tensor view's), and their label groups parallel to them (undefined where not drawn). */
+  edges: readonly { from: string; to: string }[];
   edgeLabels: (SVGGElement | undefined)[];
+}
+
+/**
+ * The emitter's label of each model edge, parallel to `edges`: the k-th edge from a to b gets the k-th
+ * a → b edge of the source. Undefined for an edge that is not drawn (a folded constant's); '' for a drawn
+ * edge without a label (a constant's whose gradient is not shown).
+ */
+export function completeEdgeLabels(info: SourceInfo, edges: readonly { from: string; to: string }[]): (string | undefined)[] {
+  const byEnds = new Map<string, string[]>();
+  for (const link of info.links) {
+    const ends = `${link.from}>${link.to}`;
+    const list = byEnds.get(ends);
+    if (list) list.push(link.label); else byEnds.set(ends, [link.label]);
+  }
+  const used = new Map<string, number>();
+  return edges.map((e) => {
+    const ends = `${e.from}>${e.to}`;
+    const k = used.get(ends) ?? 0;
+    used.set(ends, k + 1);
+    return byEnds.get(ends)?.[k];
+  });
 }
 
 /** Sets a Mermaid SVG text block to these lines (one row tspan per line; Mermaid's word tspans dropped). */
@@ -57,7 +79,9 @@ export function fitEdgeLabels(labels: readonly (SVGGElement | undefined)[]): voi
 /** The complete labels (every value, gradient and local derivative), as the emitter wrote them. */
 export function writeCompleteLabels(d: LabelTargets): void {
   for (const [id, lines] of d.info.nodeLabels) setTextLines(d.nodeEls.get(id), lines);
-  d.info.edges.forEach((e, i) => setTextLines(d.edgeLabels[i], [e.label]));
+  completeEdgeLabels(d.info, d.edges).forEach((label, i) => {
+    if (label !== undefined) setTextLines(d.edgeLabels[i], label ? [label] : []);
+  });
   fitEdgeLabels(d.edgeLabels);
 }
 
@@ -74,7 +98,8 @@ export function labelsOverflow(d: LabelTargets): boolean {
 /** A node's lines at a step: lines[1] is "value …", lines[2] "grad …" in the emitter's layout. */
 export function stepNodeLines(complete: readonly string[], node: GraphNode, view: StepView, digits: number): string[] {
   const lines = [...complete];
-  if (lines.length < 3) return lines;
+  // Only the emitter's `value …` / `grad …` lines change; a node without a gradient line keeps its lines.
+  if (lines.length < 3 || !lines[2].startsWith('grad ')) return lines;
   const fmt = (v: number) => formatNumber(v, digits);
   if (view.mode === 'backward') {
     const acc = view.acc.get(node.id);
@@ -88,6 +113,7 @@ export function stepNodeLines(complete: readonly string[], node: GraphNode, view
 
 /** An edge's label at a step: the product being formed, a contribution already added, or the complete label. */
 export function stepEdgeText(complete: string | undefined, edge: GraphEdge, index: number, view: StepView, fromValue: number, digits: number): string {
+  if (complete === '') return ''; // an edge the emitter leaves unlabelled (a constant's) stays so
   const fmt = (v: number) => formatNumber(v, digits);
   const active = view.active.includes(index);
   if (view.mode === 'backward' && active) return `${fmt(edge.local)} × ${fmt(edge.upstream)} = ${fmt(edge.product)}`;

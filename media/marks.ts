@@ -1,5 +1,6 @@
 /** Marks drawn onto nodes and edges: gradient magnitude (scalar and tensor view) and the selected tensor node. */
-import type { TensorGraph, TensorValue } from '../src/engine/lower/tensor';
+import type { TensorValue } from '../src/engine/base/tensor-value';
+import type { TensorGraph } from '../src/engine/graph/tensor-view';
 import { SVG_NS } from './dom';
 import type { Drawn } from './drawing';
 

@@ -5,7 +5,7 @@
  */
 import type { GraphPayload } from '../src/protocol';
 import type { GraphModel } from '../src/engine/graph/graph';
-import type { TensorGraph } from '../src/engine/lower/tensor';
+import type { TensorGraph } from '../src/engine/graph/tensor-view';
 import { toMermaid } from '../src/engine/mermaid/mermaid';
 import { summarize } from '../src/engine/graph/summarize';
 import type { GraphView, Summary } from './drawing';
@@ -37,12 +37,9 @@ export interface PlanContext {
   current?: FlowDirection;
 }
 
-/**
- * The direction to draw `source` in: the user's, or the better fit for the diagram area's shape.
- * `direction: 'auto'` is accepted too, for an extension that says so instead of `directionExplicit: false`.
- */
+/** The direction to draw `source` in: the user's (setting graphDirection), or for 'auto' the better fit for the area. */
 function directionFor(payload: GraphPayload, source: string, ctx: PlanContext): FlowDirection {
-  if (payload.directionExplicit && (payload.direction as string) !== 'auto') return payload.direction;
+  if (payload.direction !== 'auto') return payload.direction;
   return chooseDirection(readSource(source), ctx.area, SPACING, MAX_FIT_SCALE, ctx.current);
 }
 
@@ -59,7 +56,8 @@ export function planDrawing(payload: GraphPayload, ctx: PlanContext): Plan {
     return { graph: payload.graph, source: withDirection(payload.mermaid, direction), direction, summary: payload.summarized, collapsed: new Set() };
   }
   const s = summarize(payload.graph, Math.min(maxNodes, SUMMARY_NODES), { expand: [...ctx.expandIds] });
-  const draft = toMermaid(s.graph, { direction: 'LR', digits: payload.digits });
+  // The payload's label settings, as the extension's own toMermaid call used them.
+  const draft = toMermaid(s.graph, { direction: 'LR', digits: payload.digits, constants: payload.constants, constantGrads: payload.constantGrads, edgeLabels: payload.edgeLabels });
   const direction = directionFor(payload, draft, ctx);
   const summary = s.collapsed.length
     ? { shownNodes: s.graph.nodes.length, totalNodes: total, reason: `the graph has ${total} nodes (more than ${maxNodes})` }

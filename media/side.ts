@@ -1,7 +1,8 @@
 /** The side panel: output, inputs with their gradients and checks, symbolic forms, warnings, legend; the tensor view's matrices. */
 import { formatNumber } from '../src/engine/base/format';
 import type { GraphPayload } from '../src/protocol';
-import type { TensorGraph, TensorNode, TensorValue } from '../src/engine/lower/tensor';
+import type { TensorValue } from '../src/engine/base/tensor-value';
+import type { TensorGraph, TensorNode } from '../src/engine/graph/tensor-view';
 import { el } from './dom';
 import type { Drawn } from './drawing';
 

@@ -5,7 +5,7 @@
 import { formatNumber } from '../src/engine/base/format';
 import { byId, el } from './dom';
 import type { Drawn } from './drawing';
-import { fitEdgeLabels, setTextLines, stepEdgeText, stepNodeLines, writeCompleteLabels } from './labels';
+import { completeEdgeLabels, fitEdgeLabels, setTextLines, stepEdgeText, stepNodeLines, writeCompleteLabels } from './labels';
 import { addMark } from './marks';
 import { stepAt, type StepMode, type StepView } from './steps';
 
@@ -136,6 +136,7 @@ export class Stepper {
     const view = stepAt(d.graph, this.step.mode, this.step.index);
     d.svg.classList.add('stepping');
     const byNode = new Map(d.graph.nodes.map((n) => [n.id, n]));
+    const complete = completeEdgeLabels(d.info, d.edges);
     for (const [id, g] of d.nodeEls) {
       const node = byNode.get(id);
       g.classList.toggle('bp-current', id === view.node);
@@ -153,7 +154,8 @@ export class Stepper {
       path?.classList.toggle('bp-active', active);
       label?.parentElement?.classList.toggle('bp-active', active);
       path?.classList.toggle('bp-done', view.done.has(i) && !active);
-      setTextLines(label, [stepEdgeText(d.info.edges[i]?.label, e, i, view, byNode.get(e.from)?.value ?? NaN, d.payload.digits)]);
+      const text = stepEdgeText(complete[i], e, i, view, byNode.get(e.from)?.value ?? NaN, d.payload.digits);
+      setTextLines(label, text ? [text] : []);
     });
     fitEdgeLabels(d.edgeLabels);
     this.renderStatus(view, d);

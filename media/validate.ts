@@ -160,7 +160,10 @@ function payload(v: unknown, path: string): GraphPayload {
   const digits = num(p.digits, `${path}.digits`);
   if (!Number.isInteger(digits) || digits < 1 || digits > 17) fail(`${path}.digits`, 'an integer 1–17');
   oneOf(p.direction, `${path}.direction`, ['LR', 'RL', 'TB', 'BT', 'auto']);
-  opt(p, 'directionExplicit', path, bool);
+  opt(p, 'constants', path, (v, vp) => oneOf(v, vp, ['fold', 'nodes']));
+  opt(p, 'constantGrads', path, bool);
+  opt(p, 'edgeLabels', path, (v, vp) => oneOf(v, vp, ['formula', 'number']));
+  opt(p, 'panelId', path, str);
   bool(p.pinned, `${path}.pinned`);
   opt(p, 'tensor', path, (t, tp) => {
     const o = obj(t, tp);
@@ -220,6 +223,7 @@ export function checkState(data: unknown): Checked<WebviewState> {
     });
     opt(s, 'graphView', 'state', (v, p) => oneOf(v, p, ['tensor', 'scalar']));
     opt(s, 'structure', 'state', str);
+    opt(s, 'panelId', 'state', str);
     return s as unknown as WebviewState;
   });
 }

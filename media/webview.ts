@@ -59,6 +59,8 @@ class GraphWebview {
   /** The user's choice between the two views; unset means the tensor view whenever the payload has one. */
   private chosenView: GraphView | undefined;
   private selectedTensor: string | undefined;
+  /** Which VS Code panel this page is (kept in the state so the extension finds its source after a reload). */
+  private panelId: string | undefined;
   private receivedAt = 0;
   private renderCount = 0;
   private rendering = false;
@@ -71,6 +73,7 @@ class GraphWebview {
     this.controls = new Controls(this.title, (view) => this.setGraphView(view));
     const saved = this.readInitialState();
     this.chosenView = saved?.graphView;
+    this.panelId = saved?.panelId ?? saved?.payload?.panelId;
     if (saved?.view && saved.structure) this.restoredView = { view: saved.view, structure: saved.structure };
     this.wire();
     this.setPhase({ kind: 'loading' });
@@ -110,6 +113,7 @@ class GraphWebview {
   private saveState(): void {
     this.vscode.setState({
       stateVersion: STATE_VERSION,
+      ...(this.panelId ? { panelId: this.panelId } : {}),
       payload: this.latest,
       ...(this.drawn ? { view: this.panzoom.view, structure: this.structure } : {}),
       ...(this.chosenView ? { graphView: this.chosenView } : {}),
@@ -136,6 +140,7 @@ class GraphWebview {
         this.receivedAt = performance.now();
         if (this.latest && m.payload.title !== this.latest.title) this.expandIds = [];
         this.latest = m.payload;
+        this.panelId = m.payload.panelId ?? this.panelId;
         this.setPinned(m.payload.pinned);
         this.updateControls();
         this.saveState();

@@ -3,12 +3,12 @@
  * which embeds the same webview). Both sides import these types; every message is tagged by `kind`.
  * Pure data only: no vscode, no DOM.
  */
-import type { Direction } from './engine/mermaid/mermaid';
+import type { ConstantsMode, Direction, EdgeLabelMode } from './engine/mermaid/mermaid';
 import type { GraphModel } from './engine/graph/graph';
 import type { GradCheckRow } from './engine/graph/gradcheck';
 import type { SymbolicResult } from './engine/symbolic/symbolic';
 import type { Span } from './engine/base/span';
-import type { TensorGraph } from './engine/lower/tensor';
+import type { TensorGraph } from './engine/graph/tensor-view';
 
 /** Where an input's value came from, shown beside it in the panel ("never guessed silently"). */
 export interface InputInfo {
@@ -40,15 +40,22 @@ export interface GraphPayload {
   /** Graphs with more nodes are summarized by the webview itself (setting `maxNodes`; default 300). */
   maxNodes?: number;
   digits: number;
-  /** The direction `mermaid` was emitted in. */
-  direction: Direction;
+  /** `auto`: the webview picks one for the panel's shape (TB when tall and narrow, LR when wide); `mermaid` is LR then. */
+  direction: Direction | 'auto';
   /**
-   * True when the user chose `direction` (setting `graphDirection` other than "auto", CLI `--direction`):
-   * the webview draws it as given. False or absent: the webview picks left-to-right or top-to-bottom to fit
-   * the panel's shape.
+   * How `mermaid` draws literals (setting `backpropGraph.constants`): 'fold' draws them inside their op's node,
+   * so drawn nodes/edges are a subset of `graph`'s (drawnGraph() in the emitter says which); 'nodes' draws them.
+   * Pass these three fields to toMermaid/nodeLabelLines/edgeLabelText as they are. Absent in a state saved
+   * before they existed: then the emitter's defaults ('fold', false, 'formula') apply.
    */
-  directionExplicit?: boolean;
+  constants?: ConstantsMode;
+  /** Show constants' gradients and their edges' local derivatives (setting `backpropGraph.constantGradients`). */
+  constantGrads?: boolean;
+  /** 'formula': edges say `2x = 4`; 'number': `4` (setting `backpropGraph.edgeLabels`). */
+  edgeLabels?: EdgeLabelMode;
   pinned: boolean;
+  /** The VS Code panel showing this graph (its source is stored under this id): kept in the webview state. */
+  panelId?: string;
   /** Set for matrix programs: the webview then offers a tensor view (its default) beside the scalar view. */
   tensor?: TensorPayload;
 }
@@ -80,6 +87,8 @@ export type FromWebview =
 
 /** What the webview keeps in `vscode.setState` so a reload restores the view (WebviewPanelSerializer). */
 export interface WebviewState {
+  /** Which panel this is, so its source can be found again after a reload (also in `payload.panelId`). */
+  panelId?: string;
   /** Shape version (media/validate.ts STATE_VERSION); a state of another version is dropped. Absent in the extension's initialState. */
   stateVersion?: number;
   payload?: GraphPayload;

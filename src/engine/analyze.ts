@@ -4,8 +4,11 @@ import { buildGraph, type GraphModel } from './graph/graph';
 import type { Lang, Program } from './ast/ir';
 import { parseMath } from './frontends/math';
 import { parsePython } from './frontends/python';
+import { parseTsLite } from './frontends/ts-lite';
+import { attachEdgeFormulas } from './symbolic/edge-formulas';
 import { symbolicDerivative, type SymbolicResult } from './symbolic/symbolic';
-import { tensorView, type TensorGraph, type TensorValues } from './lower/tensor';
+import type { TensorValues } from './base/tensor-value';
+import { tensorView, type TensorGraph } from './graph/tensor-view';
 import { trace, type Trace } from './interpreter/trace';
 
 /** Parses TypeScript into the IR; supplied by the host so the TypeScript compiler loads only when needed. */
@@ -19,8 +22,8 @@ export interface AnalyzeOptions {
   /** Needed for lang 'ts'. */
   tsParser?: TsParser;
   gradCheck?: boolean;
-  /** Symbolic derivatives for each input; `simplify` makes them tidier but is slow on long sums. */
-  symbolic?: false | { simplify: boolean };
+  /** Symbolic derivatives for each input (default false). */
+  symbolic?: boolean;
 }
 
 export interface Analysis {
@@ -52,8 +55,14 @@ export function detectLang(text: string): Lang {
   return TS_HINTS.test(text) ? 'ts' : 'math';
 }
 
+/**
+ * One parser per input: TypeScript goes to the fast reader (frontends/ts-lite.ts) when the text is in its subset
+ * (it builds the same IR as the compiler-based front end), else to the compiler-based `tsParser`.
+ */
 export function parseProgram(text: string, lang: Lang, tsParser?: TsParser): Result<Program> {
   if (lang === 'ts') {
+    const lite = parseTsLite(text);
+    if (lite) return { ok: true, value: lite };
     if (!tsParser) return { ok: false, error: new BackpropError('unsupported', 'TypeScript parsing is not available here') };
     return attempt(() => tsParser(text));
   }
@@ -72,6 +81,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Result<Anal
   if (!traced.ok) return traced;
   const t = traced.value;
   const graph = buildGraph(t);
+  attachEdgeFormulas(graph, t);
   // fromEntries defines own properties, so an input named __proto__ is a key like any other.
   const gradients: Record<string, number> = Object.fromEntries(graph.inputs.map((input) => [input.name, input.grad]));
   const analysis: Analysis = { lang, detected, program, trace: t, graph, value: t.tape.value[t.output], gradients };
@@ -81,8 +91,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Result<Anal
     // The unrolled program has one input per matrix entry; a symbolic form of each would not help a reader.
     analysis.symbolic = graph.inputs.map((i) => ({ variable: i.name, unavailable: 'no symbolic derivatives for matrix programs; the numeric gradients are exact' }));
   } else if (options.symbolic) {
-    const simplify = options.symbolic.simplify;
-    analysis.symbolic = graph.inputs.map((i) => symbolicDerivative(program, i.name, { simplify }));
+    analysis.symbolic = graph.inputs.map((i) => symbolicDerivative(program, i.name));
   }
   return { ok: true, value: analysis };
 }

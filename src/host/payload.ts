@@ -3,16 +3,21 @@
  * so both show the same view. Pure: no vscode, no DOM.
  */
 import type { Analysis } from '../engine/analyze';
-import type { Direction } from '../engine/mermaid/mermaid';
+import type { ConstantsMode, Direction, EdgeLabelMode } from '../engine/mermaid/mermaid';
 import type * as Engine from './engine';
 import type { GraphPayload, InputInfo } from '../protocol';
 
 export interface PayloadOptions {
   title: string;
   digits: number;
-  direction: Direction;
+  /** `auto` is left to the webview (it knows the panel's shape); the Mermaid source is drawn LR then. */
+  direction: Direction | 'auto';
   pinned?: boolean;
   version?: number;
+  /** Settings `backpropGraph.constants`, `.constantGradients`, `.edgeLabels` (defaults 'fold', false, 'formula'). */
+  constants?: ConstantsMode;
+  constantGrads?: boolean;
+  edgeLabels?: EdgeLabelMode;
   /** Where each input's value came from, by name; inputs not listed say "literal in the code" or "given". */
   sources?: Readonly<Record<string, string>>;
 }
@@ -27,17 +32,19 @@ export type PayloadEngine = Pick<typeof Engine, 'toMermaid'> & Partial<Pick<type
 
 export function buildPayload(engine: PayloadEngine, analysis: Analysis, options: PayloadOptions): GraphPayload {
   const { graph } = analysis;
+  const direction: Direction = options.direction === 'auto' ? 'LR' : options.direction;
   const inputs: InputInfo[] = graph.inputs.map((i) => ({
     name: i.name,
     value: i.value,
     grad: i.grad,
     source: options.sources?.[i.name] ?? (i.source === 'literal' ? 'literal in the code' : 'given'),
   }));
+  const labels = { constants: options.constants ?? 'fold', constantGrads: options.constantGrads ?? false, edgeLabels: options.edgeLabels ?? 'formula' } as const;
   const payload: GraphPayload = {
     version: options.version ?? 1,
     title: options.title,
     lang: analysis.lang,
-    mermaid: engine.toMermaid(graph, { digits: options.digits, direction: options.direction }),
+    mermaid: engine.toMermaid(graph, { digits: options.digits, direction, ...labels }),
     graph,
     value: analysis.value,
     inputs,
@@ -48,10 +55,11 @@ export function buildPayload(engine: PayloadEngine, analysis: Analysis, options:
     digits: options.digits,
     direction: options.direction,
     pinned: options.pinned ?? false,
+    ...labels,
   };
   if (analysis.tensor && engine.tensorToMermaid) {
     // Node labels carry name/op and shape (and the value when it is a single number); matrices open in the panel.
-    const mermaid = engine.tensorToMermaid(analysis.tensor, { digits: options.digits, direction: options.direction, maxEntries: 1 });
+    const mermaid = engine.tensorToMermaid(analysis.tensor, { digits: options.digits, direction, maxEntries: 1 });
     payload.tensor = { mermaid, graph: analysis.tensor };
   }
   return payload;

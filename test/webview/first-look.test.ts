@@ -13,6 +13,7 @@ import { OUT_DIR, payloadFor, startHarness, type Harness, type WebviewPage } fro
 import { day05, day40Named, mlp, seed, sum25, sum33, twoLayer } from './graphs';
 import { look, type Look } from './look';
 import type { FromWebview, GraphPayload } from '../../src/protocol';
+import { readSource } from '../../media/source';
 
 let h: Harness;
 before(async () => { h = await startHarness(); });
@@ -87,7 +88,7 @@ describe('first look: fitted, legible, in contrast', () => {
       for (const [name, make] of graphs) {
         const payload = make();
         const l = await show(w, payload);
-        if (name.endsWith('sum')) assert.equal(l.nodes, payload.graph.nodes.length, `${name}: drawn whole, not summarized`);
+        if (name.endsWith('sum')) assert.equal(l.nodes, readSource(payload.mermaid).nodeCount, `${name}: drawn whole, not summarized`);
         record(`${name} ${label}`, l);
         assertWhole(l, `${name} in ${label} px`);
         assert.ok(!l.overviewShown, 'no overview over a graph shown whole');
@@ -126,7 +127,7 @@ describe('first look: fitted, legible, in contrast', () => {
     await w.page.waitForTimeout(250);
     assertWhole(await look(w.page), 'after the panel turned wide');
     await w.page.setViewportSize({ width: 420, height: 900 });
-    const explicit = await show(w, { ...seed(), direction: 'LR', directionExplicit: true });
+    const explicit = await show(w, { ...seed(), direction: 'LR' });
     assert.equal(explicit.direction, 'LR', 'an explicit graphDirection wins');
     assertWhole(explicit, 'explicit LR in a narrow panel');
     await w.page.close();
@@ -230,7 +231,7 @@ describe('first look: messages and saved state are validated', () => {
     assert.ok(warnings.every((t) => /^Backprop Graph webview: ignored/.test(t)), warnings.join('\n'));
     assert.match(warnings[3], /payload\.graph\.nodes: expected an array/);
     const state = await w.page.evaluate(() => ({ phase: document.body.dataset.phase, version: document.body.dataset.version, nodes: document.querySelectorAll('#diagram g.node').length }));
-    assert.deepEqual(state, { phase: 'data', version: String(good.version), nodes: 7 });
+    assert.deepEqual(state, { phase: 'data', version: String(good.version), nodes: readSource(good.mermaid).nodeCount });
     // Still working: the next good message draws.
     assertWhole(await show(w, day05()), 'day-05 after the bad messages');
     await w.page.close();

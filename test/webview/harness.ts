@@ -30,7 +30,7 @@ export const nextVersion = () => ++version;
 
 /** A graph message's payload from the real engine. */
 export function payloadFor(text: string, values: Record<string, number>, extra: Partial<GraphPayload> = {}, symbolic = true): GraphPayload {
-  const r = analyze(text, { values, symbolic: symbolic && { simplify: false } });
+  const r = analyze(text, { values, symbolic });
   if (!r.ok) throw r.error;
   const a = r.value;
   return payloadFromGraph(text, a.graph, {
@@ -55,7 +55,7 @@ export function payloadFromGraph(title: string, graph: GraphModel, extra: Partia
     inputs: graph.inputs.map((i) => ({ name: i.name, value: i.value, grad: i.grad, source: `test value ${i.name} = ${i.value}` })),
     warnings: graph.warnings,
     digits: 4,
-    direction: 'LR',
+    direction: 'auto', // the panel's default (graphDirection "auto"); `mermaid` is LR then
     pinned: false,
     ...extra,
   };

@@ -176,7 +176,7 @@ export function parsePython(text: string): Program {
     let expectOperand = true;
     const build = (o: IrOp, args: Expr[], s: Span, label?: string): Expr => {
       if (++count > LIMITS.maxNodes) throw new BackpropError('too-large', `expression has more than ${LIMITS.maxNodes} parts`);
-      return label ? { kind: 'op', op: o as any, args, span: s, label } : { kind: 'op', op: o as any, args, span: s };
+      return label ? { kind: 'op', op: o, args, span: s, label } : { kind: 'op', op: o, args, span: s };
     };
     const reduceTop = () => {
       const m = markers.pop()!;
@@ -244,7 +244,7 @@ export function parsePython(text: string): Program {
               }
               markers.push({ type: 'call', tok: t, base: operands.length, fn, name: full });
               i += 4;
-              i = skipEmptyOrKeywords(markers[markers.length - 1] as any, i, to);
+              i = skipEmptyOrKeywords(markers[markers.length - 1] as Extract<Marker, { type: 'call' }>, i, to);
               continue;
             }
             const constant = MODULE_CONSTANTS[t.text][attr.text];
@@ -259,7 +259,7 @@ export function parsePython(text: string): Program {
             const fn = BUILTINS[t.text];
             if (!fn) refuse(t, `a call to '${t.text}' (only math., np. and torch. functions and abs, max, min, pow, float are traced)`);
             markers.push({ type: 'call', tok: t, base: operands.length, fn, name: t.text });
-            i = skipEmptyOrKeywords(markers[markers.length - 1] as any, i + 2, to);
+            i = skipEmptyOrKeywords(markers[markers.length - 1] as Extract<Marker, { type: 'call' }>, i + 2, to);
             continue;
           }
           operands.push({ kind: 'var', name: t.text, span: at(t) });
@@ -480,7 +480,7 @@ export function parsePython(text: string): Program {
       const aug: Record<string, IrOp> = { '+=': 'add', '-=': 'sub', '*=': 'mul', '/=': 'div', '@=': 'matmul', '**=': 'pow' };
       const o = aug[eq.text];
       if (!o) refuse(eq, `the operator '${eq.text}'`);
-      expr = { kind: 'op', op: o as any, args: [{ kind: 'var', name: first.text, span: at(first) }, rhs], span: stmtSpan };
+      expr = { kind: 'op', op: o, args: [{ kind: 'var', name: first.text, span: at(first) }, rhs], span: stmtSpan };
     }
     body.push({ kind: 'assign', name: first.text, expr, span: stmtSpan, mode: 'assign' });
   }
