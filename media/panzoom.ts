@@ -8,7 +8,7 @@ export const MAX_SCALE = 8;
 /** Fit never magnifies past this: a three-node graph should not fill a wide panel with 40 px text. */
 export const MAX_FIT_SCALE = 1.75;
 /** Room kept around a fitted graph, in screen pixels. */
-const FIT_PADDING = 12;
+const FIT_PADDING = 8;
 
 export class PanZoom {
   view: View = { scale: 1, x: 0, y: 0 };

@@ -14,7 +14,7 @@ export const MAX_TEXT = 400_000;
  * Label font and spacing. Tight spacing so that the labels, not the gaps, take the room: a fitted graph is
  * drawn at a larger scale, so its text is larger on screen. `padding` is the room around a label in its box.
  */
-export const SPACING: Spacing = { fontSize: FONT_SIZE, nodeSpacing: 16, rankSpacing: 16, padding: 5 };
+export const SPACING: Spacing = { fontSize: FONT_SIZE, nodeSpacing: 16, rankSpacing: 14, padding: 5 };
 
 let initializedTheme: ThemeName | undefined;
 

@@ -188,8 +188,11 @@ export class Stepper {
     if (view.mode === 'backward' && node) {
       status.append(el('p', '', `upstream gradient arriving at ${name(view.node)}: ${fmt(node.grad)}`));
       const ul = el('ul', 'contributions');
+      // A constant's contribution only when constants' gradients are shown (setting constantGradients).
+      const shown = (id: string) => byNode.get(id)?.kind !== 'const' || !!d.payload.constantGrads;
       for (const i of view.active) {
         const e = d.graph.edges[i];
+        if (!shown(e.from)) continue;
         const li = el('li', 'contribution', `${name(e.from)}: local ${fmt(e.local)} × upstream ${fmt(e.upstream)} = ${fmt(e.product)}`);
         li.dataset.from = e.from;
         li.dataset.product = String(e.product);

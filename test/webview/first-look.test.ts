@@ -59,11 +59,11 @@ describe('first look: fitted, legible, in contrast', () => {
         assert.ok(payload.graph.nodes.length <= 12, `${name} has ${payload.graph.nodes.length} nodes`);
         const l = await show(w, payload);
         record(`${name} 640 ${theme.slice(7)}`, l);
+        await w.page.screenshot({ path: join(OUT_DIR, `look-${name.split(' ')[0]}-640-${theme.slice(7)}.png`) });
         assertWhole(l, name);
         assert.ok(l.minNodePx >= 12, `${name}: node text ${l.minNodePx.toFixed(2)} px`);
         assert.ok(l.minEdgePx >= 11, `${name}: edge labels ${l.minEdgePx.toFixed(2)} px`);
         assert.ok(l.minEdgeContrast >= 4.5, `${name}: edge label contrast ${l.minEdgeContrast.toFixed(2)}`);
-        await w.page.screenshot({ path: join(OUT_DIR, `look-${name.split(' ')[0]}-640-${theme.slice(7)}.png`) });
       }
       // The two-layer network: its tensor view (the default) and its scalar view, whole and in contrast.
       const l = await show(w, twoLayer());

@@ -29,7 +29,7 @@ export function day05(): GraphPayload {
 export function twoLayer(): GraphPayload {
   const r = engine.analyze(TWO_LAYER_NETWORK_MATH, { values: {} });
   if (!r.ok) throw r.error;
-  return buildPayload(engine, r.value, { title: 'two-layer network', digits: 4, direction: 'LR', version: nextVersion() });
+  return buildPayload(engine, r.value, { title: 'two-layer network', digits: 4, direction: 'auto', version: nextVersion() });
 }
 
 /** A hand-unrolled 2-4-1 MLP with a squared error: 51 nodes (55 in the TypeScript version). */
