@@ -72,7 +72,6 @@ export class Overview {
   /** Shows or hides the overview for the current view and moves its frame. */
   sync(): void {
     const { width, height } = this.content;
-    const scale = this.panzoom.view.scale;
     const visible = this.panzoom.visibleRect();
     const whole = width > 0 && visible.x <= 1 && visible.y <= 1 && visible.x + visible.width >= width - 1 && visible.y + visible.height >= height - 1;
     // Shown only when part of the graph is out of view: over a graph shown whole it would hide some of it.

@@ -35,6 +35,8 @@ test('broken messages are refused with the path of what is wrong', () => {
     assert.equal(r.ok, false, JSON.stringify(m));
     if (!r.ok) assert.match(r.reason, reason);
   }
+  // Deliberately malformed payloads: loose JSON on purpose.
+  /* eslint-disable @typescript-eslint/no-explicit-any */
   const mutate = (f: (p: Record<string, any>) => void) => {
     const p = good() as unknown as Record<string, any>;
     f(p);
@@ -51,6 +53,7 @@ test('broken messages are refused with the path of what is wrong', () => {
     [(p) => { p.warnings = [1]; }, /payload\.warnings\[0\]: expected a string/],
     [(p) => { p.tensor = { mermaid: 'flowchart LR', graph: { nodes: [{ id: 't0', kind: 'op', label: 'x', shape: [2], value: [1, 'a'], grad: 0 }], edges: [], output: 't0' } }; }, /payload\.tensor\.graph\.nodes\[0\]\.value\[1\]/],
   ];
+  /* eslint-enable @typescript-eslint/no-explicit-any */
   for (const [f, reason] of refused) {
     const r = mutate(f);
     assert.equal(r.ok, false, String(f));
