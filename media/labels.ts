@@ -73,6 +73,9 @@ export function fitEdgeLabels(labels: readonly (SVGGElement | undefined)[]): voi
     if (!b || !rect) return;
     rect.setAttribute('x', String(b.x - 3));
     rect.setAttribute('width', String(b.width + 6));
+    // Mermaid sized the box for its own text size; the box hugs the text drawn.
+    rect.setAttribute('y', String(b.y - 1));
+    rect.setAttribute('height', String(b.height + 2));
   });
 }
 
