@@ -89,8 +89,13 @@ export type FromWebview =
 export interface WebviewState {
   /** Which panel this is, so its source can be found again after a reload (also in `payload.panelId`). */
   panelId?: string;
+  /** Shape version (media/validate.ts STATE_VERSION); a state of another version is dropped. Absent in the extension's initialState. */
+  stateVersion?: number;
   payload?: GraphPayload;
+  /** Pan and zoom, kept only for the drawing they were made on (`structure`). */
   view?: { scale: number; x: number; y: number };
+  /** Which drawing `view` belongs to (direction, view and the source with labels blanked). */
+  structure?: string;
   /** The view the user chose for matrix programs; unset means the default (tensor view). */
   graphView?: 'tensor' | 'scalar';
 }

@@ -25,6 +25,8 @@ const STYLE = join(ROOT, 'media/dist/webview.css');
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let version = 0;
+/** Payload versions rise across every payload a test builds (the page ignores older ones). */
+export const nextVersion = () => ++version;
 
 /** A graph message's payload from the real engine. */
 export function payloadFor(text: string, values: Record<string, number>, extra: Partial<GraphPayload> = {}, symbolic = true): GraphPayload {
@@ -53,7 +55,7 @@ export function payloadFromGraph(title: string, graph: GraphModel, extra: Partia
     inputs: graph.inputs.map((i) => ({ name: i.name, value: i.value, grad: i.grad, source: `test value ${i.name} = ${i.value}` })),
     warnings: graph.warnings,
     digits: 4,
-    direction: 'LR',
+    direction: 'auto', // the panel's default (graphDirection "auto"); `mermaid` is LR then
     pinned: false,
     ...extra,
   };
