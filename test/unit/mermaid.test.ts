@@ -59,7 +59,7 @@ describe('constants folded into their op (the default)', () => {
       const g = graphOf(text, values);
       return nodeTitle(g.nodes.find((n) => n.id === g.output)!, { graph: g });
     };
-    assert.equal(title('L = 0.5 * (y - target)^2', { y: -0.6, target: 0.5 }), 'L = 0.5·□');
+    assert.equal(title('L = 0.5 * (y - target)^2', { y: -0.6, target: 0.5 }), 'L = 0.5·(y − target)²');
     assert.equal(title('(y - target)^2', { y: -0.6, target: 0.5 }), '(y − target)²');
     assert.equal(title('2 * pi * r', { r: 1 }), '×', 'no literal operand of its own: the symbol, as before');
     assert.equal(title('2 * pi', {}), '2·π');

@@ -77,6 +77,6 @@ describe('day05: the tiny tanh network', () => {
       assert.doesNotMatch(toMermaid(a.graph, options), /NaN|∞/);
     }
     const titles = drawnGraph(a.graph).nodes.map((n) => nodeLabelLines(n, { graph: a.graph })[0]);
-    assert.deepEqual(titles.slice(-2), ['(y − target)²', 'L = 0.5·□']);
+    assert.deepEqual(titles.slice(-2), ['(y − target)²', 'L = 0.5·(y − target)²']);
   });
 });

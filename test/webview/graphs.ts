@@ -16,7 +16,7 @@ function fences(lesson: string, lang: string): string[] {
 export const seed = () => payloadFor('(x^2+1)^3', { x: 2 });
 
 /** The day-40 lesson's named form, from the lesson file. */
-export const day40Named = () => payloadFor(fences('day40-chain-rule.md', 'math')[0], { x: 2 });
+export const day40Named = () => payloadFor(fences('day40-chain-rule.md', 'math')[1], { x: 2 });
 
 /** The day-05 lesson's network block, with the values its first block declares (as the panel reads them). */
 export function day05(): GraphPayload {

@@ -37,7 +37,7 @@ export interface MermaidOptions extends Omit<LabelOptions, 'graph'> {
 /** Edge formulas longer than this are left out (the number alone): a label must stay one short line. */
 export const EDGE_FORMULA_MAX = 14;
 /** An unnamed operand whose own formula is longer than this is written as PLACEHOLDER in a folded title. */
-export const OPERAND_MAX = 10;
+export const OPERAND_MAX = 14;
 /** Stands for an unnamed operand in a folded title (`□²`): the edge into the node shows which node it is. */
 export const PLACEHOLDER = '□';
 /** A node's warning line is cut to this many characters (the full text is in the warnings list). */
