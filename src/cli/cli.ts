@@ -43,7 +43,8 @@ interface CliOptions {
   format: 'text' | 'mermaid' | 'json' | 'html';
   out?: string;
   digits: number;
-  direction: Direction;
+  /** Given with --direction; unset: LR for the Mermaid source, and the HTML page picks one for its window. */
+  direction?: Direction;
   /** How mermaid/text/html draw literals; JSON always lists every node. */
   constants: ConstantsMode;
   /** Show constants' gradients (and their edges' local derivatives and products). */
@@ -109,7 +110,7 @@ export function parseValues(spec: string, into: Record<string, TensorValue>): vo
 export function parseArgs(argv: readonly string[]): CliOptions | 'help' | 'version' {
   // values is keyed by user text: no prototype, so `--at __proto__=1` is a value like any other.
   const o: CliOptions = {
-    lang: 'auto', values: Object.create(null), format: 'text', digits: 6, direction: 'LR', constants: 'fold', constantGrads: false, edgeLabels: 'formula',
+    lang: 'auto', values: Object.create(null), format: 'text', digits: 6, constants: 'fold', constantGrads: false, edgeLabels: 'formula',
   };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -280,7 +281,7 @@ function renderHtml(a: Analysis, text: string, o: CliOptions): string {
   // Matrix entries (`W[0,1]`) came from the --at of their matrix (`W`).
   const sources = Object.fromEntries(a.graph.inputs.filter((i) => i.name.replace(/\[.*$/, '') in o.values).map((i) => [i.name, '--at']));
   const payload = buildPayload(loadEngine(), a, {
-    title: shortTitle(text), digits: Math.min(o.digits, 4), direction: o.direction, sources,
+    title: shortTitle(text), digits: Math.min(o.digits, 4), direction: o.direction ?? 'auto', sources,
     constants: o.constants, constantGrads: o.constantGrads, edgeLabels: o.edgeLabels,
   });
   // The webview built as one classic script (the panel's build is an ES module with chunks): see build/esbuild.mjs.
@@ -317,7 +318,7 @@ export function main(argv: readonly string[]): number {
     const a = result.value;
     const output =
       parsed.format === 'json' ? renderJson(a, parsed)
-      : parsed.format === 'mermaid' ? engine.toMermaid(a.graph, { ...labelOptions(parsed), direction: parsed.direction })
+      : parsed.format === 'mermaid' ? engine.toMermaid(a.graph, { ...labelOptions(parsed), direction: parsed.direction ?? 'LR' })
       : parsed.format === 'html' ? renderHtml(a, text, parsed)
       : renderText(a, text, parsed);
     if (parsed.out) writeFileSync(parsed.out, output);
