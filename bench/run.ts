@@ -5,6 +5,7 @@
  *   npm run bench                                  readable table
  *   npm run -s bench -- --json                     one JSON object per line
  *   npm run bench -- --only tracer,hover           some sections
+ *   npm run bench -- --skip vscode                 all sections but these (vscode: the code-server run)
  *   npm run bench -- --markdown docs/BENCHMARKS.md also write the markdown report
  *   node bench/.out/run.js --render results.jsonl --markdown out.md   re-render saved --json output
  */
@@ -13,16 +14,18 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, type as osType } from 'node:os';
 import { join, resolve } from 'node:path';
 import { frontendsSection } from './frontends';
+import { cliSection } from './cli';
 import { footprintSection } from './footprint';
 import { hoverSection } from './hover';
 import { markdown, table, type Machine } from './report';
 import { microgradSection, tapeProcess, tracerSection } from './tracer';
 import type { BenchRecord } from './util';
 import { viewSection } from './view';
+import { vscodeSection } from './vscode';
 
 const ROOT = resolve(__dirname, '../..');
 const BENCH = join(ROOT, 'bench');
-const SECTIONS = ['tracer', 'micrograd', 'frontends', 'hover', 'view', 'footprint'] as const;
+const SECTIONS = ['tracer', 'micrograd', 'frontends', 'hover', 'view', 'footprint', 'cli', 'vscode'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function arg(name: string): string | undefined {
@@ -44,6 +47,8 @@ async function runSection(section: Section): Promise<void> {
     case 'hover': return hoverSection(emit);
     case 'view': return viewSection(emit, ROOT);
     case 'footprint': return footprintSection(emit, ROOT);
+    case 'cli': return cliSection(emit, ROOT);
+    case 'vscode': return vscodeSection(emit, ROOT);
   }
 }
 
@@ -136,7 +141,8 @@ async function main(): Promise<void> {
   if (rendered) {
     records = readFileSync(rendered, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as BenchRecord);
   } else {
-    const only = arg('--only')?.split(',') ?? SECTIONS;
+    const skip = arg('--skip')?.split(',') ?? [];
+    const only = (arg('--only')?.split(',') ?? [...SECTIONS]).filter((s) => !skip.includes(s));
     const started = performance.now();
     const machineRecord = { name: 'machine', median_ms: NaN, ...info } as BenchRecord;
     records.push(machineRecord);
