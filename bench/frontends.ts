@@ -1,7 +1,7 @@
 /** Section `frontends`: text → IR → tape (forward + backward), the seeds and two large generated inputs. */
-import { parseProgram, tsParser } from '../src/node/engine';
-import type { Lang, Program } from '../src/core/ir';
-import { trace } from '../src/core/trace';
+import { parseProgram, tsParser } from '../src/host/engine';
+import type { Lang, Program } from '../src/engine/ast/ir';
+import { trace } from '../src/engine/interpreter/trace';
 import { consume, median, percentile, round, timeRuns, type BenchRecord } from './util';
 
 interface Case { name: string; text: string; lang: Lang; values: Record<string, number> }

@@ -1,5 +1,5 @@
 /** The benchmark graphs, built through the core's programmatic Tape API (no parsing). */
-import { Tape } from '../src/core/tape';
+import { Tape } from '../src/engine/tape/tape';
 
 /** mulberry32: a small seeded PRNG, so every run (and the micrograd side) traces the same numbers. */
 export function prng(seed: number): () => number {

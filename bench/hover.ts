@@ -4,7 +4,7 @@
  * symbolic derivative, the earlier statements composed in, the numbers, the markdown lines. Only the vscode
  * objects (MarkdownString, Hover, Range) are left out.
  */
-import * as engine from '../src/node/engine';
+import * as engine from '../src/host/engine';
 import { computeHover, type HoverRequest } from '../src/vscode/text/hover-compute';
 import { consume, median, percentile, round, type BenchRecord } from './util';
 

@@ -1,7 +1,7 @@
 /** Section `tracer`: the tape at scale, and micrograd side by side on the same graph. */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Tape } from '../src/core/tape';
+import { Tape } from '../src/engine/tape/tape';
 import { balanced, chain, inputValues, type TracerTiming } from './graphs';
 import { median, round, type BenchRecord } from './util';
 

@@ -1,5 +1,5 @@
 /**
- * Section `view`: the real webview page (src/webview-html.ts + media/dist/webview.js with the real Mermaid)
+ * Section `view`: the real webview page (src/host/webview-html.ts + media/dist/webview.js with the real Mermaid)
  * in Debian's Chromium through playwright-core. Times, inside the page, from posting a `graph` message to the
  * page's `bp-rendered` event with the SVG in the DOM. Cold: the first graph in a freshly loaded page.
  * Warm: the next graph in a page that has drawn one — the same structure with new numbers (a live update,
@@ -13,10 +13,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { analyze, toMermaid } from '../src/node/engine';
-import { buildPayload } from '../src/payload';
+import { analyze, toMermaid } from '../src/host/engine';
+import { buildPayload } from '../src/host/payload';
 import type { GraphPayload } from '../src/protocol';
-import { webviewHtml } from '../src/webview-html';
+import { webviewHtml } from '../src/host/webview-html';
 import { median, round, type BenchRecord } from './util';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

@@ -1,4 +1,4 @@
-/** Reading the Mermaid source our emitter writes (src/core/mermaid.ts), and the theme's node styles. */
+/** Reading the Mermaid source our emitter writes (src/engine/mermaid/mermaid.ts), and the theme's node styles. */
 
 export type ThemeName = 'light' | 'dark' | 'hcDark' | 'hcLight';
 

@@ -1,5 +1,5 @@
 /** Stepping through the forward and backward passes of a graph: pure bookkeeping, no DOM. */
-import type { GraphModel } from '../src/core/graph';
+import type { GraphModel } from '../src/engine/graph/graph';
 
 export type StepMode = 'backward' | 'forward';
 

@@ -6,11 +6,11 @@
 import mermaid from 'mermaid';
 import './webview.css';
 import type { FromWebview, GraphPayload, ToWebview, WebviewState } from '../src/protocol';
-import type { GraphModel } from '../src/core/graph';
-import type { TensorGraph, TensorNode, TensorValue } from '../src/core/tensor';
-import { formatNumber } from '../src/core/format';
-import { toMermaid } from '../src/core/mermaid';
-import { summarize } from '../src/core/summarize';
+import type { GraphModel } from '../src/engine/graph/graph';
+import type { TensorGraph, TensorNode, TensorValue } from '../src/engine/lower/tensor';
+import { formatNumber } from '../src/engine/base/format';
+import { toMermaid } from '../src/engine/mermaid/mermaid';
+import { summarize } from '../src/engine/graph/summarize';
 import { PanZoom, type View } from './panzoom';
 import { classDefs, EXPORT_BACKGROUND, MERMAID_THEME, readSource, themeFromBody, type SourceInfo, type ThemeName } from './source';
 import { stepAt, type StepMode, type StepView } from './steps';
@@ -631,7 +631,7 @@ function legend(): HTMLElement {
 
 // ---------------------------------------------------------------------------------------------- tensor view
 
-/** The view switch lives in the toolbar; built here so the page skeleton (src/webview-html.ts) stays as it is. */
+/** The view switch lives in the toolbar; built here so the page skeleton (src/host/webview-html.ts) stays as it is. */
 const viewSwitch = el('span', 'group view-switch');
 viewSwitch.setAttribute('role', 'group');
 viewSwitch.setAttribute('aria-label', 'Graph view');

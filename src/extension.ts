@@ -1,7 +1,7 @@
 /**
  * Backprop Graph: activation only registers things (all disposed with the extension). The engine (mathjs,
- * the tracer, the TypeScript parser) is loaded on first use through src/node/lazy.ts, so nothing here pulls
- * it in: only `import type` from src/core and src/node/engine.
+ * the tracer, the TypeScript parser) is loaded on first use through src/host/lazy.ts, so nothing here pulls
+ * it in: only `import type` from src/engine and src/host/engine.
  */
 import * as vscode from 'vscode';
 import { addLessonFolder, LessonCodeLensProvider } from './vscode/codelens';

@@ -3,12 +3,12 @@
  * which embeds the same webview). Both sides import these types; every message is tagged by `kind`.
  * Pure data only: no vscode, no DOM.
  */
-import type { Direction } from './core/mermaid';
-import type { GraphModel } from './core/graph';
-import type { GradCheckRow } from './core/gradcheck';
-import type { SymbolicResult } from './core/symbolic';
-import type { Span } from './core/span';
-import type { TensorGraph } from './core/tensor';
+import type { Direction } from './engine/mermaid/mermaid';
+import type { GraphModel } from './engine/graph/graph';
+import type { GradCheckRow } from './engine/graph/gradcheck';
+import type { SymbolicResult } from './engine/symbolic/symbolic';
+import type { Span } from './engine/base/span';
+import type { TensorGraph } from './engine/lower/tensor';
 
 /** Where an input's value came from, shown beside it in the panel ("never guessed silently"). */
 export interface InputInfo {

@@ -5,7 +5,7 @@
  * Never throws; nothing is run.
  */
 import * as vscode from 'vscode';
-import { loadEngine } from '../node/lazy';
+import { loadEngine } from '../host/lazy';
 import { readSettings } from './settings';
 import { computeHover } from './text/hover-compute';
 import { isLessonFile } from './codelens';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { FromWebview, GraphPayload, ToWebview, WebviewState } from '../protocol';
-import { webviewHtml } from '../webview-html';
+import { webviewHtml } from '../host/webview-html';
 import { readSettings } from './settings';
 import { adjustRange, type Segment } from './text/compose';
 import type { TextLang } from './text/scan';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Direction } from '../core/mermaid';
+import type { Direction } from '../engine/mermaid/mermaid';
 
 /** The extension's settings, read fresh each time (they can change while a panel is open). */
 export interface Settings {

@@ -4,12 +4,12 @@
  * error back into the document. Never throws: failures are values.
  */
 import * as vscode from 'vscode';
-import type { Analysis } from '../core/analyze';
-import type { BackpropError } from '../core/errors';
-import type { Lang, Program } from '../core/ir';
-import type { Span } from '../core/span';
-import { loadEngine } from '../node/lazy';
-import { buildPayload, shortTitle } from '../payload';
+import type { Analysis } from '../engine/analyze';
+import type { BackpropError } from '../engine/base/errors';
+import type { Lang, Program } from '../engine/ast/ir';
+import type { Span } from '../engine/base/span';
+import { loadEngine } from '../host/lazy';
+import { buildPayload, shortTitle } from '../host/payload';
 import type { GraphPayload } from '../protocol';
 import { compose, describeAssignment, literalSources, parseValueList, toDocOffset, valueListTemplate, type Segment } from './text/compose';
 import { latexToMath } from './text/latex';

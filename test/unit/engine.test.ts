@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { evaluate } from 'mathjs';
-import { analyze } from '../../src/node/engine';
-import { OP, OPS, Tape, toMermaid, escapeLabel, formatNumber, parseMath, buildGraph, trace } from '../../src/core/index';
+import { analyze } from '../../src/host/engine';
+import { OP, OPS, Tape, toMermaid, escapeLabel, formatNumber, parseMath, buildGraph, trace } from '../../src/engine/index';
 import { assertGraphInvariants, close } from './helpers';
 
 const VARS = ['x', 'y', 'z'] as const;

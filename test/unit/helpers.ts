@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { GraphModel } from '../../src/core/graph';
+import type { GraphModel } from '../../src/engine/graph/graph';
 
 /** Equal, or both NaN, or within a relative tolerance. */
 export function close(actual: number, expected: number, rel = 1e-12, message?: string): void {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'mathjs';
-import * as engine from '../../src/node/engine';
+import * as engine from '../../src/host/engine';
 import { computeHover, type HoverRequest } from '../../src/vscode/text/hover-compute';
 
 function hover(text: string, languageId: string, needle: string, plus = 0, extra: Partial<HoverRequest> = {}) {

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parse } from 'mathjs';
-import { analyze, parseProgram, type Lang, type Program } from '../../src/node/engine';
-import { deriveProgram } from '../../src/vscode/text/derive';
+import { analyze, parseProgram, type Lang, type Program } from '../../src/host/engine';
+import { deriveProgram } from '../../src/engine/symbolic/derive';
 
 function program(text: string, lang: Lang = 'math'): Program {
   const r = parseProgram(text, lang);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseProgram } from '../../src/node/engine';
+import { parseProgram } from '../../src/host/engine';
 import { parseTsLite } from '../../src/vscode/text/ts-lite';
 
 /** Same IR as the real front end when lite accepts; returns whether it accepted. */

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { analyze } from '../../src/node/engine';
+import { analyze } from '../../src/host/engine';
 import { parseTsLite } from '../../src/vscode/text/ts-lite';
-import type { Lang } from '../../src/core/ir';
+import type { Lang } from '../../src/engine/ast/ir';
 import { parseValueList, valueListTemplate } from '../../src/vscode/text/compose';
 
 const PROTO_NAMES = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__', '__defineGetter__'];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyze, detectLang } from '../../src/core/analyze';
-import { parsePython } from '../../src/core/python-frontend';
+import { analyze, detectLang } from '../../src/engine/analyze';
+import { parsePython } from '../../src/engine/frontends/python';
 import { assertGraphInvariants, close } from './helpers';
 
 const run = (text: string, values: Record<string, number> = {}) => {

@@ -1,7 +1,7 @@
 /** The seed lessons' printed numbers, reproduced exactly (../shared/seeds). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyze } from '../../src/node/engine';
+import { analyze } from '../../src/host/engine';
 import { assertGraphInvariants, close } from './helpers';
 
 function run(text: string, values: Record<string, number>, lang?: 'math' | 'ts') {

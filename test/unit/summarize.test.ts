@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze } from '../../src/node/engine';
-import { summarize } from '../../src/core/summarize';
-import type { GraphModel } from '../../src/core/graph';
+import { analyze } from '../../src/host/engine';
+import { summarize } from '../../src/engine/graph/summarize';
+import type { GraphModel } from '../../src/engine/graph/graph';
 
 function graphOf(text: string, values: Record<string, number>): GraphModel {
   const r = analyze(text, { values, gradCheck: false });

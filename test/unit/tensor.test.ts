@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyze, type Analysis } from '../../src/core/analyze';
-import { gradientCheck } from '../../src/core/gradcheck';
-import { parseTypeScript } from '../../src/core/ts-frontend';
-import { elementName, tensorGradients, tensorToMermaid, tensorView, type TensorValue } from '../../src/core/tensor';
+import { analyze, type Analysis } from '../../src/engine/analyze';
+import { gradientCheck } from '../../src/engine/graph/gradcheck';
+import { parseTypeScript } from '../../src/engine/frontends/typescript';
+import { elementName, tensorGradients, tensorToMermaid, tensorView, type TensorValue } from '../../src/engine/lower/tensor';
 import { assertGraphInvariants, close } from './helpers';
 import { TWO_LAYER_NETWORK_MATH as MATH_NET } from '../fixtures/two-layer-network';
 

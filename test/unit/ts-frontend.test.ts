@@ -4,11 +4,11 @@ import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BackpropError, type ErrorCode } from '../../src/core/errors';
-import type { Expr, Program } from '../../src/core/ir';
-import { LIMITS } from '../../src/core/limits';
-import { parseTypeScript } from '../../src/core/ts-frontend';
-import { analyze, detectLang } from '../../src/node/engine';
+import { BackpropError, type ErrorCode } from '../../src/engine/base/errors';
+import type { Expr, Program } from '../../src/engine/ast/ir';
+import { LIMITS } from '../../src/engine/base/limits';
+import { parseTypeScript } from '../../src/engine/frontends/typescript';
+import { analyze, detectLang } from '../../src/host/engine';
 import { assertGraphInvariants, close } from './helpers';
 
 function run(text: string, values: Record<string, number> = {}) {
@@ -489,7 +489,7 @@ describe('the bundles: dist/engine.js with the separately bundled dist/ts-parser
   it('traces TypeScript, and refusals come back as error values of the engine bundle', () => {
     const bundle = join(__dirname, '../../dist/engine.js');
     assert.ok(existsSync(bundle), 'dist/engine.js exists (npm test builds first; otherwise run npm run build)');
-    const engine = require(bundle) as typeof import('../../src/node/engine');
+    const engine = require(bundle) as typeof import('../../src/host/engine');
     const good = engine.analyze('const y = Math.tanh(w * x);', { lang: 'ts', values: { w: 1.2, x: 1 } });
     assert.ok(good.ok);
     close(good.value.value, Math.tanh(1.2));

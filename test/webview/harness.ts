@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // (Code passed to page.evaluate runs in the page: it is typed against the DOM.)
 /**
- * Runs the real webview page (the HTML from src/webview-html.ts, the bundled media/dist/webview.js and .css)
+ * Runs the real webview page (the HTML from src/host/webview-html.ts, the bundled media/dist/webview.js and .css)
  * in Debian's Chromium through playwright-core, served from 127.0.0.1, with a stub `acquireVsCodeApi` that
  * records what the page posts. Every request leaving 127.0.0.1 is blocked and recorded.
  */
@@ -12,10 +12,10 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { analyze, toMermaid } from '../../src/node/engine';
-import type { GraphModel } from '../../src/core/graph';
+import { analyze, toMermaid } from '../../src/host/engine';
+import type { GraphModel } from '../../src/engine/graph/graph';
 import type { FromWebview, GraphPayload, ToWebview } from '../../src/protocol';
-import { webviewHtml } from '../../src/webview-html';
+import { webviewHtml } from '../../src/host/webview-html';
 
 export const ROOT = resolve(__dirname, '../..');
 export const OUT_DIR = join(ROOT, 'test-output/webview');

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // (Code passed to page.evaluate runs in the page: it is typed against the DOM.)
 /**
- * The build-time speed patches to Mermaid and dagre (media/mermaid-patches.mjs) must apply to the installed
+ * The build-time speed patches to Mermaid and dagre (build/mermaid-patches.mjs) must apply to the installed
  * versions and must not change the drawing: the webview bundle is built with and without them and the same
  * graphs are drawn by both in Chromium; the SVGs must be equal byte for byte. Mermaid's shapes draw through
  * rough.js, which draws with Math.random: both pages get the same seeded Math.random.
@@ -53,7 +53,7 @@ async function bundle(outdir: string, plugin: import('esbuild').Plugin): Promise
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bp-patches-'));
   // A path in a variable: the patch module is plain ESM JavaScript used by the build, not part of the typed sources.
-  const modulePath = join(ROOT, 'media/mermaid-patches.mjs');
+  const modulePath = join(ROOT, 'build/mermaid-patches.mjs');
   const patches = (await import(modulePath)) as PatchModule;
   patchNames = patches.PATCHES.map((p) => p.name);
   await bundle(join(dir, 'patched'), patches.mermaidPatches({ onApplied: (name) => applied.add(name) }));

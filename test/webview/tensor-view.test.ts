@@ -11,11 +11,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, OUT_DIR, payloadFor, startHarness, type Harness, type WebviewPage } from './harness';
-import * as engine from '../../src/node/engine';
-import { buildPayload } from '../../src/payload';
-import { formatNumber } from '../../src/core/format';
+import * as engine from '../../src/host/engine';
+import { buildPayload } from '../../src/host/payload';
+import { formatNumber } from '../../src/engine/base/format';
 import type { FromWebview, WebviewState } from '../../src/protocol';
-import { selfContainedHtml } from '../../src/webview-html';
+import { selfContainedHtml } from '../../src/host/webview-html';
 import { TWO_LAYER_NETWORK_MATH as NETWORK } from '../fixtures/two-layer-network';
 
 const DRAW_TIMEOUT = 60_000; // the scalar view lays out ~100 nodes; the test machine is shared and loaded

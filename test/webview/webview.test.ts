@@ -10,9 +10,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, OUT_DIR, payloadFor, payloadFromGraph, startHarness, type Harness, type WebviewPage } from './harness';
-import type { GraphModel } from '../../src/core/graph';
+import type { GraphModel } from '../../src/engine/graph/graph';
 import type { FromWebview } from '../../src/protocol';
-import { selfContainedHtml, webviewHtml } from '../../src/webview-html';
+import { selfContainedHtml, webviewHtml } from '../../src/host/webview-html';
 
 let h: Harness;
 

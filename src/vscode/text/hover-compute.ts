@@ -4,9 +4,9 @@
  * DerivativeHoverProvider wraps the result in vscode objects; bench/hover.ts times exactly this function.
  * Never runs user text; never throws for bad input (errors become lines).
  */
-import type * as Engine from '../../node/engine';
-import type { Lang } from '../../core/ir';
-import { deriveProgram } from './derive';
+import type * as Engine from '../../host/engine';
+import type { Lang } from '../../engine/ast/ir';
+import { deriveProgram } from '../../engine/symbolic/derive';
 import { compose, describeAssignment, type Composed, type ValueSource } from './compose';
 import { functionOp, hoverContext, wordAt } from './hover-text';
 import { latexToMath } from './latex';

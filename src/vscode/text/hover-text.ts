@@ -2,7 +2,7 @@
  * What a hover is about: the word under the cursor, whether it is a function call, and the one statement
  * around it (hovers parse only that). Pure: no vscode.
  */
-import type { OpName } from '../../core/ops';
+import type { OpName } from '../../engine/tape/ops';
 import { Lines } from './lines';
 import { docKind, parseAssignment, parseAssignments, scanMarkdown, splitStatements, splitLines, type TextLang } from './scan';
 

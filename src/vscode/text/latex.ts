@@ -4,7 +4,7 @@
  * spans from the engine still point at the right characters. Anything else is left for the math front end to
  * refuse with its position (e.g. `\frac`, which has no same-length form).
  */
-import { lookup } from '../../core/lookup';
+import { lookup } from '../../engine/base/lookup';
 
 const FUNCTIONS = ['sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh', 'exp', 'log', 'ln', 'sqrt', 'max', 'min', 'pi', 'sigma'];
 const MAPPED = lookup<string>({ arcsin: 'asin  ', arccos: 'acos  ', arctan: 'atan  ', sigma: 'sigmoid' });

@@ -2,10 +2,10 @@
  * Builds the webview's GraphPayload from an analysis. Shared by the extension panel and the CLI's HTML page,
  * so both show the same view. Pure: no vscode, no DOM.
  */
-import type { Analysis } from './core/analyze';
-import type { Direction } from './core/mermaid';
-import type * as Engine from './node/engine';
-import type { GraphPayload, InputInfo } from './protocol';
+import type { Analysis } from '../engine/analyze';
+import type { Direction } from '../engine/mermaid/mermaid';
+import type * as Engine from './engine';
+import type { GraphPayload, InputInfo } from '../protocol';
 
 export interface PayloadOptions {
   title: string;

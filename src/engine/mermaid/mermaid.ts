@@ -1,5 +1,5 @@
-import { formatNumber } from './format';
-import type { GraphModel, GraphNode } from './graph';
+import { formatNumber } from '../base/format';
+import type { GraphModel, GraphNode } from '../graph/graph';
 
 export type Direction = 'LR' | 'RL' | 'TB' | 'BT';
 

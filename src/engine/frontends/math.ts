@@ -1,10 +1,10 @@
 import { parse, type MathNode } from 'mathjs';
-import { BackpropError } from './errors';
-import type { Assign, Expr, Program, TensorOp } from './ir';
-import { LIMITS } from './limits';
-import { lookup } from './lookup';
-import { LEAKY_RELU_SLOPE, type OpName } from './ops';
-import { LineIndex, type Span } from './span';
+import { BackpropError } from '../base/errors';
+import type { Assign, Expr, Program, TensorOp } from '../ast/ir';
+import { LIMITS } from '../base/limits';
+import { lookup } from '../base/lookup';
+import { LEAKY_RELU_SLOPE, type OpName } from '../tape/ops';
+import { LineIndex, type Span } from '../base/span';
 
 /** Math functions the math front end accepts: name → op and the arities it takes. */
 const UNARY = lookup<OpName>({

@@ -1,8 +1,8 @@
-import { BackpropError } from './errors';
-import type { Assign, Expr, IrOp, Program } from './ir';
-import { LIMITS } from './limits';
-import { lookup } from './lookup';
-import { LineIndex, type Span } from './span';
+import { BackpropError } from '../base/errors';
+import type { Assign, Expr, IrOp, Program } from '../ast/ir';
+import { LIMITS } from '../base/limits';
+import { lookup } from '../base/lookup';
+import { LineIndex, type Span } from '../base/span';
 
 /**
  * The Python front end: a hand-written tokenizer and an operator-precedence parser (explicit stacks, so

@@ -2,7 +2,7 @@
  * The graph webview's HTML, shared by the VS Code panel, the CLI's `--format html` page and the Chromium tests.
  * Pure string building: no vscode, no Node built-ins (the callers pass URIs, the CSP source and a nonce).
  */
-import type { GraphPayload, WebviewState } from './protocol';
+import type { GraphPayload, WebviewState } from '../protocol';
 
 export interface WebviewHtmlOptions {
   /** `webview.cspSource` in VS Code (the origin the webview's resources are served from). */

@@ -1,12 +1,12 @@
-import { BackpropError } from './errors';
-import { freeVariables, type Expr, type GroupTag, type Program } from './ir';
-import { LIMITS } from './limits';
-import { OP, type OpName } from './ops';
-import type { Span } from './span';
-import { Tape, type NodeMeta } from './tape';
-import { lowerTensors, needsLowering, type TensorValues } from './tensor';
-import { lookup } from './lookup';
-import { postOrder } from './walk';
+import { BackpropError } from '../base/errors';
+import { freeVariables, type Expr, type GroupTag, type Program } from '../ast/ir';
+import { LIMITS } from '../base/limits';
+import { OP, type OpName } from '../tape/ops';
+import type { Span } from '../base/span';
+import { Tape, type NodeMeta } from '../tape/tape';
+import { lowerTensors, needsLowering, type TensorValues } from '../lower/tensor';
+import { lookup } from '../base/lookup';
+import { postOrder } from '../ast/walk';
 
 /** Node metadata of a lowered (matrix) program: which matrix-level op the scalar node came from. */
 export interface TaggedMeta extends NodeMeta {

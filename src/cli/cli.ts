@@ -6,12 +6,12 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Analysis } from './core/analyze';
-import type { Direction } from './core/mermaid';
-import type { TensorValue } from './core/tensor';
-import { loadEngine } from './node/lazy';
-import { buildPayload, shortTitle } from './payload';
-import { selfContainedHtml } from './webview-html';
+import type { Analysis } from '../engine/analyze';
+import type { Direction } from '../engine/mermaid/mermaid';
+import type { TensorValue } from '../engine/lower/tensor';
+import { loadEngine } from '../host/lazy';
+import { buildPayload, shortTitle } from '../host/payload';
+import { selfContainedHtml } from '../host/webview-html';
 
 const USAGE = `usage: backprop-graph [EXPR|-] [--lang math|ts|python] [--at NAME=VALUE[,NAME=VALUE...]]...
                       [--format text|mermaid|json|html] [--out FILE] [--digits N] [--direction LR|TB|RL|BT]
@@ -252,7 +252,7 @@ export function main(argv: readonly string[]): number {
   try {
     const parsed = parseArgs(argv);
     if (parsed === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
-    if (parsed === 'version') { process.stdout.write(`${require('../package.json').version}\n`); return 0; }
+    if (parsed === 'version') { process.stdout.write(`${require('../../package.json').version}\n`); return 0; }
     if (parsed.expr === undefined && process.stdin.isTTY) throw new UsageError(`no expression given\n${USAGE}`);
     const text = parsed.expr ?? readStdin();
     if (!text.trim()) throw new UsageError('the expression is empty');

@@ -1,6 +1,6 @@
 import { derivative, parse, type MathNode } from 'mathjs';
-import type { Program } from './ir';
-import { inlineProgram, TooLong } from './print';
+import type { Program } from '../ast/ir';
+import { inlineProgram, TooLong } from '../ast/print';
 
 export interface SymbolicResult {
   variable: string;

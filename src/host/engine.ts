@@ -1,14 +1,14 @@
 /** The engine for Node hosts (CLI, extension): the core, with the TypeScript front end loaded on first use. */
-import { analyze as analyzeCore, BackpropError, parseProgram as parseProgramCore, type AnalyzeOptions, type Lang } from '../core/index';
-import type * as TsFrontend from '../core/ts-frontend';
+import { analyze as analyzeCore, BackpropError, parseProgram as parseProgramCore, type AnalyzeOptions, type Lang } from '../engine/index';
+import type * as TsFrontend from '../engine/frontends/typescript';
 
-export * from '../core/index';
+export * from '../engine/index';
 
 let ts: typeof TsFrontend | undefined;
 
 /** The TypeScript front end (with the TypeScript compiler) is ~9 MB: required only when TypeScript is traced. */
 export function tsParser(text: string) {
-  ts ??= require('../core/ts-frontend') as typeof TsFrontend;
+  ts ??= require('../engine/frontends/typescript') as typeof TsFrontend;
   try {
     return ts.parseTypeScript(text);
   } catch (e) {

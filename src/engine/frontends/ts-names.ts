@@ -2,8 +2,8 @@
  * The names TypeScript text may use, shared by the TypeScript front end (ts-frontend.ts, which loads the
  * compiler) and the hover's small parser (src/vscode/text/ts-lite.ts, which must not).
  */
-import { lookup } from './lookup';
-import type { OpName } from './ops';
+import { lookup } from '../base/lookup';
+import type { OpName } from '../tape/ops';
 
 export const MATH_UNARY = lookup<OpName>({
   sin: 'sin', cos: 'cos', tan: 'tan', asin: 'asin', acos: 'acos', atan: 'atan',

@@ -1,12 +1,12 @@
-import { attempt, BackpropError, type Result } from './errors';
-import { gradientCheck, type GradCheck } from './gradcheck';
-import { buildGraph, type GraphModel } from './graph';
-import type { Lang, Program } from './ir';
-import { parseMath } from './math-frontend';
-import { parsePython } from './python-frontend';
-import { symbolicDerivative, type SymbolicResult } from './symbolic';
-import { tensorView, type TensorGraph, type TensorValues } from './tensor';
-import { trace, type Trace } from './trace';
+import { attempt, BackpropError, type Result } from './base/errors';
+import { gradientCheck, type GradCheck } from './graph/gradcheck';
+import { buildGraph, type GraphModel } from './graph/graph';
+import type { Lang, Program } from './ast/ir';
+import { parseMath } from './frontends/math';
+import { parsePython } from './frontends/python';
+import { symbolicDerivative, type SymbolicResult } from './symbolic/symbolic';
+import { tensorView, type TensorGraph, type TensorValues } from './lower/tensor';
+import { trace, type Trace } from './interpreter/trace';
 
 /** Parses TypeScript into the IR; supplied by the host so the TypeScript compiler loads only when needed. */
 export type TsParser = (text: string) => Program;

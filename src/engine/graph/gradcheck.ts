@@ -1,5 +1,5 @@
-import { LIMITS } from './limits';
-import type { Trace } from './trace';
+import { LIMITS } from '../base/limits';
+import type { Trace } from '../interpreter/trace';
 
 export interface GradCheckRow {
   name: string;

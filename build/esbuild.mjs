@@ -1,15 +1,15 @@
 // Builds every bundle: the extension host side (Node, CommonJS) and the webview (browser, IIFE).
-// `node esbuild.config.mjs [--watch] [--dev]`: minified with linked source maps by default.
+// `node build/esbuild.mjs [--watch] [--dev]`: minified with linked source maps by default.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
-import { mermaidPatches } from './media/mermaid-patches.mjs';
+import { mermaidPatches } from './mermaid-patches.mjs';
 
 const watch = process.argv.includes('--watch');
 const dev = process.argv.includes('--dev');
 
 /**
- * Heavy parts are separate bundles loaded on first use: `src/node/lazy.ts` requires './engine' (mathjs and the
- * tracer) and `src/node/engine.ts` requires '../core/ts-frontend' (the TypeScript compiler). Here those two
+ * Heavy parts are separate bundles loaded on first use: `src/host/lazy.ts` requires './engine' (mathjs and the
+ * tracer) and `src/host/engine.ts` requires '../engine/frontends/typescript' (the TypeScript compiler). Here those two
  * requires become requires of the sibling bundle files instead of being inlined.
  */
 const lazyBundles = {
@@ -17,7 +17,7 @@ const lazyBundles = {
   setup(build) {
     build.onResolve({ filter: /^\.\/engine$/ }, (args) =>
       args.importer.endsWith('lazy.ts') && args.kind === 'require-call' ? { path: './engine.js', external: true } : undefined);
-    build.onResolve({ filter: /^\.\.\/core\/ts-frontend$/ }, (args) =>
+    build.onResolve({ filter: /^\.\.\/engine\/frontends\/typescript$/ }, (args) =>
       args.kind === 'require-call' ? { path: './ts-parser.js', external: true } : undefined);
   },
 };
@@ -38,8 +38,8 @@ const node = {
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { engine: 'src/node/engine.ts', 'ts-parser': 'src/core/ts-frontend.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { engine: 'src/host/engine.ts', 'ts-parser': 'src/engine/frontends/typescript.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
 ];
 if (existsSync('media/webview.ts')) {
   builds.push({
@@ -51,7 +51,7 @@ if (existsSync('media/webview.ts')) {
     sourcemap: dev ? 'inline' : false,
     entryPoints: { webview: 'media/webview.ts' },
     outdir: 'media/dist', // webview.js, and webview.css from the stylesheet it imports
-    // Faster Mermaid and dagre internals, same drawing: see media/mermaid-patches.mjs.
+    // Faster Mermaid and dagre internals, same drawing: see build/mermaid-patches.mjs.
     plugins: [mermaidPatches()],
     logLevel: 'warning',
     legalComments: 'none',

@@ -1,5 +1,5 @@
 import type { Expr, Program } from './ir';
-import { LIMITS } from './limits';
+import { LIMITS } from '../base/limits';
 import { postOrder } from './walk';
 
 const INFIX: Partial<Record<string, [string, number]>> = { add: ['+', 1], sub: ['-', 1], mul: ['*', 2], div: ['/', 2], pow: ['^', 4] };

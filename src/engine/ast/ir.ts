@@ -1,5 +1,5 @@
-import type { OpName } from './ops';
-import type { Span } from './span';
+import type { OpName } from '../tape/ops';
+import type { Span } from '../base/span';
 
 /**
  * The one IR every front end (math, TypeScript) produces and the tracer interprets.

@@ -1,13 +1,13 @@
-import { BackpropError } from './errors';
-import { formatNumber } from './format';
-import type { GraphModel } from './graph';
-import type { Assign, Expr, GroupTag, IrOp, Program, TensorGroup } from './ir';
-import { LIMITS } from './limits';
-import { escapeLabel, type MermaidOptions } from './mermaid';
-import { OP, OPS, type OpName } from './ops';
-import type { Span } from './span';
-import { lookup } from './lookup';
-import { postOrder } from './walk';
+import { BackpropError } from '../base/errors';
+import { formatNumber } from '../base/format';
+import type { GraphModel } from '../graph/graph';
+import type { Assign, Expr, GroupTag, IrOp, Program, TensorGroup } from '../ast/ir';
+import { LIMITS } from '../base/limits';
+import { escapeLabel, type MermaidOptions } from '../mermaid/mermaid';
+import { OP, OPS, type OpName } from '../tape/ops';
+import type { Span } from '../base/span';
+import { lookup } from '../base/lookup';
+import { postOrder } from '../ast/walk';
 
 /**
  * Vectors and matrices. A program with matrix values or matrix ops is lowered (unrolled) into scalar IR

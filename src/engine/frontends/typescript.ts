@@ -1,11 +1,11 @@
 import * as ts from 'typescript';
-import { BackpropError } from './errors';
-import type { Assign, Expr, Program } from './ir';
-import { LIMITS } from './limits';
-import type { OpName } from './ops';
+import { BackpropError } from '../base/errors';
+import type { Assign, Expr, Program } from '../ast/ir';
+import { LIMITS } from '../base/limits';
+import type { OpName } from '../tape/ops';
 import { GLOBAL_CONSTANTS, MATH_CONSTANTS, MATH_FUNCTIONS_TS, MATH_NARY, MATH_UNARY, RESERVED } from './ts-names';
-import { LineIndex, type Span } from './span';
-import { TS_TENSOR_FUNCTIONS } from './tensor';
+import { LineIndex, type Span } from '../base/span';
+import { TS_TENSOR_FUNCTIONS } from '../lower/tensor';
 
 /*
  * The TypeScript front end: the TypeScript compiler's parser (syntax only, no type checker, nothing is ever

@@ -1,5 +1,5 @@
 import { OP, OPS, type OpName } from './ops';
-import type { Span } from './span';
+import type { Span } from '../base/span';
 
 /** Per-node facts that only text-built graphs have; programmatic tapes of millions of nodes skip them. */
 export interface NodeMeta {

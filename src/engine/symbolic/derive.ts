@@ -6,9 +6,9 @@
  * anywhere. Pure; nothing is evaluated but exact arithmetic on the program's own numbers.
  *
  * Bounded: recursion is over the expression, so expressions past MAX_NODES / MAX_DEPTH (and matrix
- * programs) return undefined, and the caller falls back to mathjs (core/symbolic.ts).
+ * programs) return undefined, and the caller falls back to mathjs (symbolic.ts).
  */
-import type { Expr, Program } from '../../core/ir';
+import type { Expr, Program } from '../ast/ir';
 
 export const MAX_NODES = 400;
 export const MAX_DEPTH = 60;
@@ -202,7 +202,7 @@ function withinBounds(program: Program): boolean {
   return true;
 }
 
-/** The program as one expression in its inputs (as core/print.ts's inlineProgram: first literal bindings stay inputs). */
+/** The program as one expression in its inputs (as ast/print.ts's inlineProgram: first literal bindings stay inputs). */
 function fromProgram(program: Program): S | undefined {
   const env = new Map<string, S>();
   let last: S | undefined;

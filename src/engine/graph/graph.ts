@@ -1,7 +1,7 @@
-import { OP, OPS, type OpName } from './ops';
-import type { Span } from './span';
-import type { TensorGroup } from './ir';
-import type { TaggedMeta, Trace } from './trace';
+import { OP, OPS, type OpName } from '../tape/ops';
+import type { Span } from '../base/span';
+import type { TensorGroup } from '../ast/ir';
+import type { TaggedMeta, Trace } from '../interpreter/trace';
 
 export interface GraphNode {
   /** Generated from the tape index (`n0`, `n1`, …); never user text. */

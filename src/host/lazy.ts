@@ -4,7 +4,7 @@ let engine: typeof Engine | undefined;
 
 /**
  * The engine (mathjs and the tracer) loaded on first use, so activating the extension or starting the CLI
- * does not pay for it. In the bundles, esbuild.config.mjs turns this require into `require("./engine.js")`.
+ * does not pay for it. In the bundles, build/esbuild.mjs turns this require into `require("./engine.js")`.
  */
 export function loadEngine(): typeof Engine {
   return (engine ??= require('./engine') as typeof Engine);

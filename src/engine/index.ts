@@ -1,0 +1,21 @@
+/** The engine's public surface. Nothing here imports `vscode`, the DOM or Node built-ins. */
+export { analyze, detectLang, parseProgram, type Analysis, type AnalyzeOptions, type TsParser } from './analyze';
+export { BackpropError, attempt, type ErrorCode, type Result } from './base/errors';
+export { formatNumber } from './base/format';
+export { gradientCheck, type GradCheck, type GradCheckRow } from './graph/gradcheck';
+export { buildGraph, type GraphEdge, type GraphModel, type GraphNode } from './graph/graph';
+export { freeVariables, type Assign, type Expr, type GroupTag, type IrOp, type Lang, type Program, type TensorGroup, type TensorOp } from './ast/ir';
+export { LIMITS } from './base/limits';
+export { parseMath, MATH_FUNCTIONS } from './frontends/math';
+export { parsePython } from './frontends/python';
+export {
+  elementName, flattenValue, formatTensor, lowerTensors, needsLowering, shapeText, shapeValue, tensorGradients, tensorToMermaid, tensorView,
+  type TensorEdge, type TensorGraph, type TensorNode, type TensorValue, type TensorValues,
+} from './lower/tensor';
+export { escapeLabel, nodeTitle, toMermaid, type Direction, type MermaidOptions } from './mermaid/mermaid';
+export { OP, OPS, opSpec, type OpName, type OpSpec } from './tape/ops';
+export { inlineProgram, printExpr } from './ast/print';
+export { LineIndex, offsetSpan, type Span } from './base/span';
+export { symbolicDerivative, type SymbolicResult } from './symbolic/symbolic';
+export { Tape } from './tape/tape';
+export { trace, type TaggedMeta, type Trace, type TraceInput } from './interpreter/trace';
