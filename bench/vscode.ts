@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { analyze } from '../src/node/engine';
+import { analyze } from '../src/host/engine';
 import { EXTENSION_ID, sleep, toolsReady, VsCodeSession, waitFor } from '../test/e2e/harness';
 import { median, round, type BenchRecord } from './util';
 
