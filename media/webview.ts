@@ -195,7 +195,8 @@ function plan(payload: GraphPayload): { graph: GraphModel; source: string; summa
     return { graph: payload.graph, source: payload.mermaid, summary: payload.summarized, collapsed: new Set() };
   }
   const s = summarize(payload.graph, Math.min(maxNodes, SUMMARY_NODES), { expand: expandIds });
-  const source = toMermaid(s.graph, { direction: payload.direction, digits: payload.digits });
+  // 'auto' is LR here, like payload.mermaid, until the page picks a direction from its shape.
+  const source = toMermaid(s.graph, { direction: payload.direction === 'auto' ? 'LR' : payload.direction, digits: payload.digits });
   const summary = s.collapsed.length
     ? { shownNodes: s.graph.nodes.length, totalNodes: total, reason: `the graph has ${total} nodes (more than ${maxNodes})` }
     : payload.summarized;

@@ -40,8 +40,11 @@ export interface GraphPayload {
   /** Graphs with more nodes are summarized by the webview itself (setting `maxNodes`; default 300). */
   maxNodes?: number;
   digits: number;
-  direction: Direction;
+  /** `auto`: the webview picks one for the panel's shape (TB when tall and narrow, LR when wide); `mermaid` is LR then. */
+  direction: Direction | 'auto';
   pinned: boolean;
+  /** The VS Code panel showing this graph (its source is stored under this id): kept in the webview state. */
+  panelId?: string;
   /** Set for matrix programs: the webview then offers a tensor view (its default) beside the scalar view. */
   tensor?: TensorPayload;
 }
@@ -73,6 +76,8 @@ export type FromWebview =
 
 /** What the webview keeps in `vscode.setState` so a reload restores the view (WebviewPanelSerializer). */
 export interface WebviewState {
+  /** Which panel this is, so its source can be found again after a reload (also in `payload.panelId`). */
+  panelId?: string;
   payload?: GraphPayload;
   view?: { scale: number; x: number; y: number };
   /** The view the user chose for matrix programs; unset means the default (tensor view). */

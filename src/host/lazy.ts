@@ -9,3 +9,19 @@ let engine: typeof Engine | undefined;
 export function loadEngine(): typeof Engine {
   return (engine ??= require('./engine') as typeof Engine);
 }
+
+/**
+ * Loads the engine ahead of its first use (the extension calls this on a timer, never during activation).
+ * Returns the milliseconds it took, undefined when it was already loaded, or the error (never throws: the
+ * first real use reports a broken engine where the user asked for it).
+ */
+export function warmEngine(): number | undefined | Error {
+  if (engine) return undefined;
+  const started = Date.now();
+  try {
+    loadEngine();
+    return Date.now() - started;
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}

@@ -10,7 +10,8 @@ import type { GraphPayload, InputInfo } from '../protocol';
 export interface PayloadOptions {
   title: string;
   digits: number;
-  direction: Direction;
+  /** `auto` is left to the webview (it knows the panel's shape); the Mermaid source is drawn LR then. */
+  direction: Direction | 'auto';
   pinned?: boolean;
   version?: number;
   /** Where each input's value came from, by name; inputs not listed say "literal in the code" or "given". */
@@ -27,6 +28,7 @@ export type PayloadEngine = Pick<typeof Engine, 'toMermaid'> & Partial<Pick<type
 
 export function buildPayload(engine: PayloadEngine, analysis: Analysis, options: PayloadOptions): GraphPayload {
   const { graph } = analysis;
+  const direction: Direction = options.direction === 'auto' ? 'LR' : options.direction;
   const inputs: InputInfo[] = graph.inputs.map((i) => ({
     name: i.name,
     value: i.value,
@@ -37,7 +39,7 @@ export function buildPayload(engine: PayloadEngine, analysis: Analysis, options:
     version: options.version ?? 1,
     title: options.title,
     lang: analysis.lang,
-    mermaid: engine.toMermaid(graph, { digits: options.digits, direction: options.direction }),
+    mermaid: engine.toMermaid(graph, { digits: options.digits, direction }),
     graph,
     value: analysis.value,
     inputs,
@@ -51,7 +53,7 @@ export function buildPayload(engine: PayloadEngine, analysis: Analysis, options:
   };
   if (analysis.tensor && engine.tensorToMermaid) {
     // Node labels carry name/op and shape (and the value when it is a single number); matrices open in the panel.
-    const mermaid = engine.tensorToMermaid(analysis.tensor, { digits: options.digits, direction: options.direction, maxEntries: 1 });
+    const mermaid = engine.tensorToMermaid(analysis.tensor, { digits: options.digits, direction, maxEntries: 1 });
     payload.tensor = { mermaid, graph: analysis.tensor };
   }
   return payload;

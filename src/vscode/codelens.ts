@@ -14,18 +14,40 @@ export function addLessonFolder(folder: vscode.Uri): void {
   lessonFolders.push(folder.path.endsWith('/') ? folder.path : `${folder.path}/`);
 }
 
-/** Lesson files by glob (or shipped with the extension); a notebook cell matches through its notebook's path. */
+/**
+ * Copies made by "Open Example Lesson…" (untitled ones match no glob), by URI path: a notebook cell's path is
+ * its notebook's. Untitled names are reused, so an untitled copy stops counting when it is closed.
+ */
+const lessonCopies = new Set<string>();
+const copiesChanged = new vscode.EventEmitter<void>();
+
+export function markLessonCopy(uri: vscode.Uri): void {
+  lessonCopies.add(uri.path);
+  copiesChanged.fire();
+}
+
+/** Lesson files by glob (or shipped with the extension, or a copy of such); a notebook cell matches through its notebook's path. */
 export function isLessonFile(doc: vscode.TextDocument, globs: readonly string[]): boolean {
   if (lessonFolders.some((f) => doc.uri.path.startsWith(f))) return true;
+  if (lessonCopies.has(doc.uri.path)) return true;
   return globs.some((pattern) => vscode.languages.match({ pattern }, doc) > 0);
 }
 
 export class LessonCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
-  private readonly listener = vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration('backpropGraph.lessonFiles') || e.affectsConfiguration('backpropGraph.codeLens.enabled')) this.changed.fire();
-  });
+  private readonly listeners = [
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('backpropGraph.lessonFiles') || e.affectsConfiguration('backpropGraph.codeLens.enabled')) this.changed.fire();
+    }),
+    copiesChanged.event(() => this.changed.fire()),
+    vscode.workspace.onDidCloseTextDocument((doc) => {
+      if (doc.uri.scheme === 'untitled') lessonCopies.delete(doc.uri.path);
+    }),
+    vscode.workspace.onDidCloseNotebookDocument((nb) => {
+      if (nb.uri.scheme === 'untitled') lessonCopies.delete(nb.uri.path);
+    }),
+  ];
 
   provideCodeLenses(doc: vscode.TextDocument, token: vscode.CancellationToken): vscode.CodeLens[] {
     const settings = readSettings(doc.uri);
@@ -44,7 +66,7 @@ export class LessonCodeLensProvider implements vscode.CodeLensProvider, vscode.D
   }
 
   dispose(): void {
-    this.listener.dispose();
+    for (const l of this.listeners) l.dispose();
     this.changed.dispose();
   }
 }

@@ -1,9 +1,11 @@
 /**
- * The commands: Show Backprop Graph, Check Gradients, Toggle Pin, Copy Mermaid. Arguments (from CodeLens,
+ * The commands: Show Backprop Graph, Check Gradients, Toggle Pin, Copy Mermaid (these two act on the active
+ * graph panel, or the one active last), Open Example Lesson. Arguments (from CodeLens,
  * hover links, tests) are plain data: `{ uri, start, end, lang }` or `{ uri, range, lang }`, or a language
  * string to override detection for the editor's selection.
  */
 import * as vscode from 'vscode';
+import { openLesson } from './open-lesson';
 import { GraphPanel, type PanelDeps, type PanelSource } from './panel';
 import { expressionAt, scanMarkdown, type TextLang } from './text/scan';
 import type { TraceOutcome } from './tracer';
@@ -74,11 +76,16 @@ function markdownLangAt(doc: vscode.TextDocument, text: string, offset: number):
   return scanMarkdown(text).find((b) => offset >= b.start && offset <= b.end)?.lang;
 }
 
-export function reportFailure(outcome: TraceOutcome, log: vscode.LogOutputChannel): void {
+/**
+ * An error is shown once, where the user looks: in the panel when it is on screen (the panel already shows
+ * it), otherwise as the one Backprop Graph notification, replacing the previous one.
+ */
+export function reportFailure(outcome: TraceOutcome, deps: PanelDeps, panel: GraphPanel | undefined): void {
   if (outcome.ok || outcome.cancelled) return;
   const text = `${outcome.where ? `${outcome.where}: ` : ''}${outcome.message}`;
-  log.warn(text);
-  void vscode.window.showErrorMessage(`Backprop Graph: ${text}`);
+  deps.log.warn(text);
+  if (panel?.visible) deps.notice.clear();
+  else deps.notice.show(text);
 }
 
 /** What the show commands return (for tests and other extensions): plain data only. */
@@ -89,50 +96,34 @@ export type ShowResult =
 export async function showGraph(deps: PanelDeps, arg: unknown, check: boolean): Promise<ShowResult | undefined> {
   const source = await resolveSource(arg);
   if (!source) return undefined;
-  const panel = GraphPanel.createOrShow(deps);
+  const panel = GraphPanel.forShow(deps);
   const outcome = await panel.showSource(source, true);
-  reportFailure(outcome, deps.log);
-  if (check && outcome.ok) reportCheck(outcome);
+  if (outcome.ok) deps.notice.clear();
+  reportFailure(outcome, deps, panel);
+  if (check && outcome.ok) reportCheck(outcome, deps, panel);
   if (!outcome.ok) return { ok: false, message: outcome.message, where: outcome.where, cancelled: outcome.cancelled };
   const p = outcome.payload;
   return { ok: true, value: p.value, inputs: p.inputs.map((i) => ({ ...i })), check: p.check?.map((r) => ({ name: r.name, ok: r.ok })) };
 }
 
-function reportCheck(outcome: Extract<TraceOutcome, { ok: true }>): void {
-  const { payload } = outcome;
-  if (payload.checkSkipped) {
-    void vscode.window.showWarningMessage(`Backprop Graph: ${payload.checkSkipped}`);
-    return;
-  }
+/** The gradient check's verdict in one line. */
+export function checkSummary(payload: Extract<TraceOutcome, { ok: true }>['payload']): string {
+  if (payload.checkSkipped) return payload.checkSkipped;
   const rows = payload.check ?? [];
   const bad = rows.filter((r) => !r.ok);
   const worst = rows.reduce((m, r) => Math.max(m, r.error), 0);
-  if (!rows.length) void vscode.window.showInformationMessage('Backprop Graph: no inputs to check.');
-  else if (bad.length) {
-    void vscode.window.showWarningMessage(`Backprop Graph: ${bad.length} of ${rows.length} gradients disagree with finite differences: ${bad.map((r) => `${r.name} (analytic ${r.analytic}, numeric ${r.numeric})`).join(', ')}`);
-  } else {
-    void vscode.window.showInformationMessage(`Backprop Graph: all ${rows.length} gradient${rows.length === 1 ? '' : 's'} match central finite differences (largest relative error ${worst.toExponential(1)}).`);
+  if (!rows.length) return 'no inputs to check.';
+  if (bad.length) {
+    return `${bad.length} of ${rows.length} gradients disagree with finite differences: ${bad.map((r) => `${r.name} (analytic ${r.analytic}, numeric ${r.numeric})`).join(', ')}`;
   }
+  return `all ${rows.length} gradient${rows.length === 1 ? '' : 's'} match central finite differences (largest relative error ${worst.toExponential(1)}).`;
 }
 
-/**
- * Opens one of the example lessons shipped in the extension's `lessons/` folder (from the walkthrough).
- * Only names listed in that folder are accepted: the argument never becomes a path of its own.
- */
-async function openLesson(deps: PanelDeps, name: unknown): Promise<void> {
-  const folder = vscode.Uri.joinPath(deps.extensionUri, 'lessons');
-  const entries = (await vscode.workspace.fs.readDirectory(folder)).filter(([, type]) => type === vscode.FileType.File).map(([n]) => n).sort();
-  let chosen = typeof name === 'string' && entries.includes(name) ? name : undefined;
-  if (!chosen) {
-    chosen = await vscode.window.showQuickPick(entries.filter((n) => !n.startsWith('safety')), { title: 'Backprop Graph: open an example lesson' });
-    if (!chosen) return;
-  }
-  const uri = vscode.Uri.joinPath(folder, chosen);
-  if (chosen.endsWith('.ipynb')) {
-    await vscode.commands.executeCommand('vscode.openWith', uri, 'jupyter-notebook');
-    return;
-  }
-  await vscode.window.showTextDocument(uri, { preview: false });
+/** The panel shows the check table and its verdict: on screen, the status bar only echoes it. */
+function reportCheck(outcome: Extract<TraceOutcome, { ok: true }>, deps: PanelDeps, panel: GraphPanel): void {
+  const text = checkSummary(outcome.payload);
+  if (panel.visible) void vscode.window.setStatusBarMessage(`Backprop Graph: ${text}`, 6000);
+  else deps.notice.show(text);
 }
 
 export function registerCommands(deps: PanelDeps): vscode.Disposable[] {
@@ -141,23 +132,23 @@ export function registerCommands(deps: PanelDeps): vscode.Disposable[] {
       return await fn(...args);
     } catch (e) {
       deps.log.error('command failed', e instanceof Error ? (e.stack ?? e.message) : String(e));
-      void vscode.window.showErrorMessage(`Backprop Graph: ${e instanceof Error ? e.message : String(e)}`);
+      deps.notice.show(e instanceof Error ? e.message : String(e));
       return undefined;
     }
   };
   return [
     vscode.commands.registerCommand('backpropGraph.show', safe((arg) => showGraph(deps, arg, false))),
     vscode.commands.registerCommand('backpropGraph.checkGradients', safe((arg) => showGraph(deps, arg, true))),
-    vscode.commands.registerCommand('backpropGraph.openLesson', safe((name) => openLesson(deps, name))),
+    vscode.commands.registerCommand('backpropGraph.openLesson', safe((name) => openLesson(deps.extensionUri, name))),
     vscode.commands.registerCommand('backpropGraph.togglePin', safe(async () => {
-      const panel = GraphPanel.current;
-      if (!panel) return void vscode.window.showInformationMessage('Backprop Graph: no graph is open.');
+      const panel = GraphPanel.target;
+      if (!panel) return void deps.notice.show('no graph is open.');
       panel.setPinned(!panel.isPinned);
       void vscode.window.setStatusBarMessage(panel.isPinned ? 'Backprop Graph: pinned' : 'Backprop Graph: following edits', 3000);
     })),
     vscode.commands.registerCommand('backpropGraph.copyMermaid', safe(async () => {
-      const text = GraphPanel.current?.mermaid;
-      if (!text) return void vscode.window.showInformationMessage('Backprop Graph: no graph to copy.');
+      const text = GraphPanel.target?.mermaid;
+      if (!text) return void deps.notice.show('no graph to copy.');
       await vscode.env.clipboard.writeText(text);
       void vscode.window.setStatusBarMessage('Backprop Graph: Mermaid source copied', 3000);
     })),

@@ -1,20 +1,29 @@
 /**
- * The one graph panel: created beside the editor or revealed, restored after a reload by the serializer,
- * HTML set once, every update a typed message. It follows its source text as the document changes and
- * re-traces (debounced) unless pinned.
+ * Graph panels: several can be open, so a pinned graph stays beside a new one. Each is created beside the
+ * editor (or the rightmost panel), restored after a reload by the serializer, its HTML set once, every update
+ * a typed message. A panel follows its source text as the document changes and re-traces (debounced) unless
+ * pinned. Each panel's source is stored under the panel's own id.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { FromWebview, GraphPayload, ToWebview, WebviewState } from '../protocol';
+import { shortTitle } from '../host/payload';
 import { webviewHtml } from '../host/webview-html';
+import type { Notice } from './notice';
 import { readSettings } from './settings';
 import { adjustRange, type Segment } from './text/compose';
 import type { TextLang } from './text/scan';
 import { spanToDoc, traceTarget, type TraceDeps, type TraceOutcome } from './tracer';
 
 export const VIEW_TYPE = 'backpropGraph';
-const SOURCE_KEY = 'backpropGraph.panelSource';
+/** Each panel's source, keyed by the panel's id (which the panel's webview state carries across reloads). */
+const SOURCES_KEY = 'backpropGraph.panelSources';
+/** Before panels had ids: one source for the one panel. Read once when a panel without an id is restored. */
+const LEGACY_SOURCE_KEY = 'backpropGraph.panelSource';
+/** Sources of closed panels are not deleted when they close (a window reload also closes them): the oldest go. */
+const KEEP_SOURCES = 20;
 const LIVE_DELAY_MS = 300;
+const TITLE_CHARS = 28;
 
 /** What the panel shows, kept so it can re-trace, reveal spans and be restored. */
 export interface PanelSource {
@@ -24,12 +33,47 @@ export interface PanelSource {
   lang?: TextLang;
 }
 
+interface StoredSource extends PanelSource {
+  savedAt: number;
+  /** Kept here too: the webview's saved payload keeps the pin state it was drawn with. */
+  pinned?: boolean;
+}
+
 export interface PanelDeps extends TraceDeps {
   extensionUri: vscode.Uri;
+  /** The one notification for messages no visible panel shows. */
+  notice: Notice;
+}
+
+function storedSources(state: vscode.Memento): Record<string, StoredSource> {
+  const all = state.get<Record<string, StoredSource>>(SOURCES_KEY);
+  return all && typeof all === 'object' ? all : {};
+}
+
+function isSource(v: unknown): v is PanelSource {
+  const s = v as PanelSource | undefined;
+  return !!s && typeof s.uri === 'string' && typeof s.start === 'number' && typeof s.end === 'number';
+}
+
+async function storeSource(state: vscode.Memento, panelId: string, source: PanelSource, pinned: boolean): Promise<void> {
+  const all = { ...storedSources(state), [panelId]: { ...source, pinned, savedAt: Date.now() } };
+  const newestFirst = Object.keys(all).sort((a, b) => all[b].savedAt - all[a].savedAt);
+  for (const old of newestFirst.slice(KEEP_SOURCES)) delete all[old];
+  await state.update(SOURCES_KEY, all);
+}
+
+const newPanelId = () => randomBytes(8).toString('hex');
+const validPanelId = (v: unknown) => (typeof v === 'string' && /^[0-9a-f]{16}$/.test(v) ? v : undefined);
+
+/** The tab says what the panel shows and whether it is pinned. */
+export function panelTitle(payload: GraphPayload | undefined, pinned: boolean): string {
+  if (!payload) return 'Backprop Graph';
+  return `${pinned ? 'Pinned' : 'Graph'}: ${shortTitle(payload.title, TITLE_CHARS)}`;
 }
 
 export class GraphPanel {
-  static current: GraphPanel | undefined;
+  /** Open panels, least recently active first. */
+  private static readonly open: GraphPanel[] = [];
 
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
@@ -42,40 +86,63 @@ export class GraphPanel {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private tracing = Promise.resolve();
 
-  static createOrShow(deps: PanelDeps): GraphPanel {
-    if (GraphPanel.current) {
-      GraphPanel.current.panel.reveal(GraphPanel.current.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
-      return GraphPanel.current;
+  static get panels(): readonly GraphPanel[] {
+    return GraphPanel.open;
+  }
+
+  /** The panel commands like Toggle Pin act on: the active one, else the one active last. */
+  static get target(): GraphPanel | undefined {
+    return GraphPanel.open.find((p) => p.panel.active) ?? GraphPanel.open.at(-1);
+  }
+
+  /**
+   * The panel a new Show goes to: an unpinned one (the one active last), revealed; otherwise (none open, or
+   * all pinned) a new one, in the editor group right of the rightmost panel, so pinned graphs stay in view.
+   */
+  static forShow(deps: PanelDeps): GraphPanel {
+    const reusable = [...GraphPanel.open].reverse().find((p) => !p.pinned);
+    if (reusable) {
+      reusable.panel.reveal(reusable.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
+      return reusable;
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Backprop Graph', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+    const columns = GraphPanel.open.map((p) => p.panel.viewColumn).filter((c): c is number => typeof c === 'number' && c > 0);
+    const viewColumn = columns.length ? Math.min(Math.max(...columns) + 1, vscode.ViewColumn.Nine) : vscode.ViewColumn.Beside;
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, panelTitle(undefined, false), { viewColumn, preserveFocus: true }, {
       enableScripts: true,
       retainContextWhenHidden: false,
       localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'media')],
     });
-    GraphPanel.current = new GraphPanel(panel, deps);
-    return GraphPanel.current;
+    return new GraphPanel(panel, deps, newPanelId());
   }
 
   /** After a reload: the webview restores its last picture from its own state; we re-attach to the source. */
   static revive(panel: vscode.WebviewPanel, deps: PanelDeps, state: WebviewState | undefined): GraphPanel {
-    GraphPanel.current?.dispose();
-    const p = new GraphPanel(panel, deps, state);
-    GraphPanel.current = p;
+    const knownId = validPanelId(state?.panelId) ?? validPanelId(state?.payload?.panelId);
+    const p = new GraphPanel(panel, deps, knownId ?? newPanelId(), state);
     if (state?.payload) {
-      p.payload = state.payload;
+      p.payload = { ...state.payload, panelId: p.id };
       p.pinned = state.payload.pinned;
       p.version = state.payload.version;
+      p.updateTitle();
     }
-    const source = deps.state.get<PanelSource>(SOURCE_KEY);
-    if (source && typeof source.uri === 'string') {
-      p.source = source;
+    const source = knownId ? storedSources(deps.state)[knownId] : deps.state.get<PanelSource>(LEGACY_SOURCE_KEY);
+    if (isSource(source)) {
+      p.source = { uri: source.uri, start: source.start, end: source.end, lang: source.lang };
+      if (typeof (source as StoredSource).pinned === 'boolean') p.pinned = (source as StoredSource).pinned!;
+      if (p.payload) p.payload = { ...p.payload, pinned: p.pinned };
+      // The page gets this payload (pin state included) when it says it is ready.
+      p.updateTitle();
+      if (!knownId) void storeSource(deps.state, p.id, p.source, p.pinned);
       // Fresh numbers if the source is still there; otherwise the restored picture stays as it was.
       if (!p.pinned) void p.retrace(false, { keepOnFailure: true });
+    } else if (!p.payload) {
+      // Nothing to restore (the panel only ever showed a message): say so rather than "Loading" forever.
+      p.post({ kind: 'error', message: 'This panel had no graph to restore after the reload: select an expression and run Show Backprop Graph.' });
     }
     return p;
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, private readonly deps: PanelDeps, initialState?: WebviewState) {
+  private constructor(readonly panel: vscode.WebviewPanel, private readonly deps: PanelDeps, readonly id: string, initialState?: WebviewState) {
     const webview = panel.webview;
     webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'media')] };
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
@@ -85,17 +152,39 @@ export class GraphPanel {
       nonce: randomBytes(16).toString('base64'),
       scriptUri: media('webview.js'),
       styleUri: media('webview.css'),
-      initialState,
+      initialState: { ...initialState, panelId: id },
     });
+    GraphPanel.open.push(this);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.active) GraphPanel.touch(this);
+      }),
       webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onDocumentChange(e)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('backpropGraph') && this.source && !this.pinned) this.scheduleRetrace(0);
       }),
     );
-    void vscode.commands.executeCommand('setContext', 'backpropGraph.panelOpen', true);
+    GraphPanel.updateContext();
+  }
+
+  /** Marks `panel` as the one active last. */
+  private static touch(panel: GraphPanel): void {
+    const at = GraphPanel.open.indexOf(panel);
+    if (at < 0 || at === GraphPanel.open.length - 1) return;
+    GraphPanel.open.splice(at, 1);
+    GraphPanel.open.push(panel);
+  }
+
+  private static updateContext(): void {
+    // Can fail while the extension host shuts down; the context key then no longer matters.
+    vscode.commands.executeCommand('setContext', 'backpropGraph.panelOpen', GraphPanel.open.length > 0).then(undefined, () => undefined);
+  }
+
+  /** True while the panel is on screen (its message would be seen there). */
+  get visible(): boolean {
+    return !this.disposed && this.panel.visible;
   }
 
   get isPinned(): boolean {
@@ -113,7 +202,7 @@ export class GraphPanel {
   /** Shows a trace of `source`, asking for values when `interactive`. Returns the outcome for the caller. */
   async showSource(source: PanelSource, interactive: boolean): Promise<TraceOutcome> {
     this.source = source;
-    await this.deps.state.update(SOURCE_KEY, source);
+    await storeSource(this.deps.state, this.id, source, this.pinned);
     this.post({ kind: 'loading', title: undefined });
     return this.retrace(interactive);
   }
@@ -129,9 +218,11 @@ export class GraphPanel {
       );
       if (this.disposed || source !== this.source) return outcome;
       if (outcome.ok) {
-        this.payload = outcome.payload;
+        // The id rides in the payload too, so the webview's saved state carries it whatever else it keeps.
+        this.payload = { ...outcome.payload, panelId: this.id };
         this.segments = outcome.segments;
-        this.post({ kind: 'graph', payload: outcome.payload });
+        this.updateTitle();
+        this.post({ kind: 'graph', payload: this.payload });
       } else if ((outcome.cancelled || options.keepOnFailure) && this.payload) {
         if (!outcome.cancelled) this.deps.log.info(`restored graph kept: ${outcome.message}`);
         this.post({ kind: 'graph', payload: this.payload });
@@ -159,14 +250,16 @@ export class GraphPanel {
     if (!source || e.document.uri.toString() !== source.uri || e.contentChanges.length === 0) return;
     const moved = adjustRange(source, e.contentChanges);
     this.source = { ...source, ...moved };
-    void this.deps.state.update(SOURCE_KEY, this.source);
+    void storeSource(this.deps.state, this.id, this.source, this.pinned);
     if (!this.pinned && readSettings(e.document.uri).liveUpdate) this.scheduleRetrace(LIVE_DELAY_MS);
   }
 
   setPinned(pinned: boolean): void {
     this.pinned = pinned;
     if (this.payload) this.payload = { ...this.payload, pinned };
+    this.updateTitle();
     this.post({ kind: 'pinned', pinned });
+    if (this.source) void storeSource(this.deps.state, this.id, this.source, pinned);
     // Unpinning catches up with edits made while pinned.
     if (!pinned && this.source) this.scheduleRetrace(0);
   }
@@ -211,8 +304,12 @@ export class GraphPanel {
       }
     } catch (e) {
       this.deps.log.error('handling a webview message failed', e instanceof Error ? e.message : String(e));
-      void vscode.window.showErrorMessage(`Backprop Graph: ${e instanceof Error ? e.message : String(e)}`);
+      this.deps.notice.show(e instanceof Error ? e.message : String(e));
     }
+  }
+
+  private updateTitle(): void {
+    this.panel.title = panelTitle(this.payload, this.pinned);
   }
 
   /** Selects a node's source text: span offsets are into the traced text, mapped back into the document. */
@@ -246,16 +343,30 @@ export class GraphPanel {
 
   private disposed = false;
 
+  /** Closes the panel (its tab goes). */
   dispose(): void {
     if (this.disposed) return;
-    this.disposed = true;
-    if (GraphPanel.current === this) {
-      GraphPanel.current = undefined;
-      void vscode.commands.executeCommand('setContext', 'backpropGraph.panelOpen', false);
-    }
-    if (this.timer) clearTimeout(this.timer);
+    this.detach();
     this.panel.dispose();
+  }
+
+  /**
+   * Stops listening without closing the tab: when the extension shuts down (a window reload among others) the
+   * panel must stay for VS Code to restore it.
+   */
+  detach(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const at = GraphPanel.open.indexOf(this);
+    if (at >= 0) GraphPanel.open.splice(at, 1);
+    GraphPanel.updateContext();
+    if (this.timer) clearTimeout(this.timer);
     while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+
+  /** Extension shutdown: every panel stops listening; the tabs stay. */
+  static detachAll(): void {
+    for (const p of [...GraphPanel.open]) p.detach();
   }
 }
 

@@ -4,7 +4,8 @@ import type { Direction } from '../engine/mermaid/mermaid';
 /** The extension's settings, read fresh each time (they can change while a panel is open). */
 export interface Settings {
   digits: number;
-  direction: Direction;
+  /** `auto`: the webview picks TB or LR from the panel's shape. */
+  direction: Direction | 'auto';
   maxNodes: number;
   liveUpdate: boolean;
   codeLensEnabled: boolean;
@@ -12,17 +13,17 @@ export interface Settings {
   lessonFiles: string[];
 }
 
-const DIRECTIONS: readonly Direction[] = ['LR', 'RL', 'TB', 'BT'];
+const DIRECTIONS: readonly (Direction | 'auto')[] = ['auto', 'LR', 'RL', 'TB', 'BT'];
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const c = vscode.workspace.getConfiguration('backpropGraph', scope);
   const digits = c.get<number>('significantDigits', 4);
-  const direction = c.get<string>('graphDirection', 'LR') as Direction;
+  const direction = c.get<string>('graphDirection', 'auto') as Direction | 'auto';
   const maxNodes = c.get<number>('maxNodes', 300);
   const lessonFiles = c.get<unknown>('lessonFiles');
   return {
     digits: Number.isInteger(digits) && digits >= 1 && digits <= 15 ? digits : 4,
-    direction: DIRECTIONS.includes(direction) ? direction : 'LR',
+    direction: DIRECTIONS.includes(direction) ? direction : 'auto',
     maxNodes: Number.isFinite(maxNodes) && maxNodes >= 1 ? Math.floor(maxNodes) : 300,
     liveUpdate: c.get<boolean>('liveUpdate', true),
     codeLensEnabled: c.get<boolean>('codeLens.enabled', true),
