@@ -48,7 +48,7 @@ export function describe(r: BenchRecord): [string, string, string, string, strin
     main = Number.isFinite(r.median_ms) ? `fitted ${num(r.median_ms, ' ms')}` : 'never fitted';
     details = `${r.terms}-term sum, Enter → visible ${num(r.visible_ms, ' ms')} (range ${num(r.visible_min_ms)}–${num(r.visible_max_ms, ' ms')})${r.fitted === r.runs ? `, → fitted (every node inside the diagram area) range ${num(r.fitted_min_ms)}–${num(r.fitted_max_ms, ' ms')}` : `; fitted in ${r.fitted} of ${r.runs} (nodes inside the area: ${String(r.inside)} of ${r.n})`}; the webview's own render ${num(r.render_ms, ' ms')}; longest main-thread task ${num(r.longest_task_ms, ' ms')} (median over samples ${num(r.longest_task_median_ms, ' ms')}, ${num(r.long_tasks)} long tasks a sample); ${r.runs} samples in warm windows`;
   } else if (name === 'vscode.session') {
-    details = `the whole code-server part: packaging both extensions, start ${num(r.setup_ms, ' ms')}; ${r.windows} windows`;
+    details = `the whole code-server part: packaging both extensions and starting code-server ${num(r.setup_ms, ' ms')}, the start-up window opening both panels, ${r.windows} measured windows`;
   } else if (name === 'machine.fresh_memory') {
     main = `${num(r.us_per_page, ' µs/page')}`;
     details = `first write to each 4 KB page of a new ${r.mb} MB Float64Array (${num(r.median_ms, ' ms')}); at ${r.bytes_per_tape_node} bytes per tape node that is ${num(r.ns_per_tape_node, ' ns')} per node of a fresh tape`;
@@ -64,6 +64,7 @@ export function describe(r: BenchRecord): [string, string, string, string, strin
   if (typeof r.processes === 'number' && r.processes > 1) {
     details += `; median of ${r.processes} processes (range ${num(r.process_min)}–${num(r.process_max)})`;
   }
+  if (typeof r.separate_run === 'string') details += `; measured in a separate run (${r.separate_run})`;
   const target = r.target ? `${r.target}: ${mark(r)}` : '';
   return [name, n, main, details, target];
 }
@@ -97,7 +98,7 @@ export function markdown(all: BenchRecord[], current: Machine, command: string):
   out.push('', '## How to run', '');
   out.push('```sh', 'npm run bench                                   # readable table', 'npm run -s bench -- --json                      # one JSON object per line', 'npm run bench -- --only tracer,micrograd        # some sections (tracer micrograd frontends hover view footprint cli vscode)', 'npm run bench -- --skip vscode                  # all but the real-VS-Code section (code-server, ~2 min)', 'npm run bench -- --markdown docs/BENCHMARKS.md  # also rewrite this file', '```', '');
   out.push(`This file: \`${command}\`.`, '');
-  if (command.includes('--render')) out.push('The records were produced by `npm run -s bench -- --json > bench/results/latest.jsonl` (committed beside the bench).', '');
+  if (command.includes('--render')) out.push('The records were produced by `npm run -s bench -- --json > bench/results/latest.jsonl` (committed beside the bench); rows marked "measured in a separate run" by `npm run -s bench -- --only cli,vscode --json > bench/results/cli-vscode.jsonl`.', '');
   const targets = records.filter((r) => r.target);
   out.push('## Targets', '');
   out.push('| target | measured | status |', '|---|---|---|');

@@ -8,6 +8,7 @@
  *   npm run bench -- --skip vscode                 all sections but these (vscode: the code-server run)
  *   npm run bench -- --markdown docs/BENCHMARKS.md also write the markdown report
  *   node bench/.out/run.js --render results.jsonl --markdown out.md   re-render saved --json output
+ *   node bench/.out/run.js --render main.jsonl,more.jsonl …          … plus sections measured in another run
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -139,7 +140,20 @@ async function main(): Promise<void> {
   const info = machine();
   let records: BenchRecord[] = [];
   if (rendered) {
-    records = readFileSync(rendered, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as BenchRecord);
+    // Several files: the first is the main run (its machine and run records head the report); rows from the
+    // others say which run they come from (a section measured again on its own, e.g. `--only cli,vscode`).
+    rendered.split(',').forEach((file, i) => {
+      const rows = readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as BenchRecord);
+      if (i === 0) {
+        records.push(...rows);
+        return;
+      }
+      const m = rows.find((r) => r.name === 'machine');
+      const whole = rows.find((r) => r.name === 'run');
+      const from = `${String(m?.date ?? '?')}, load ${String(m?.load ?? '?')} → ${String(whole?.load_end ?? '?')}, ${whole ? Math.round(whole.median_ms / 1000) : '?'} s`;
+      const at = records.findIndex((r) => r.name === 'run');
+      records.splice(at < 0 ? records.length : at, 0, ...rows.filter((r) => r.name !== 'machine' && r.name !== 'run').map((r) => ({ ...r, separate_run: from })));
+    });
   } else {
     const skip = arg('--skip')?.split(',') ?? [];
     const only = (arg('--only')?.split(',') ?? [...SECTIONS]).filter((s) => !skip.includes(s));
