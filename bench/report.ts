@@ -96,7 +96,7 @@ export function markdown(all: BenchRecord[], current: Machine, command: string):
   out.push(`- Load average (1, 5, 15 min) at the start of the run: ${machine.load}${run ? `; at the end: ${String(run.load_end)}` : ''}`);
   if (run) out.push(`- The whole run took ${Math.round((run.median_ms as number) / 1000)} s`);
   out.push('', '## How to run', '');
-  out.push('```sh', 'npm run bench                                   # readable table', 'npm run -s bench -- --json                      # one JSON object per line', 'npm run bench -- --only tracer,micrograd        # some sections (tracer micrograd frontends hover view footprint cli vscode)', 'npm run bench -- --skip vscode                  # all but the real-VS-Code section (code-server, ~2 min)', 'npm run bench -- --markdown docs/BENCHMARKS.md  # also rewrite this file', '```', '');
+  out.push('```sh', 'npm run bench                                   # readable table', 'npm run -s bench -- --json                      # one JSON object per line', 'npm run bench -- --only tracer,micrograd        # some sections (tracer micrograd frontends hover view footprint cli vscode)', 'npm run bench -- --skip vscode                  # all but the real-VS-Code section (code-server, ~2–3 min)', 'npm run bench -- --markdown docs/BENCHMARKS.md  # also rewrite this file', '```', '');
   out.push(`This file: \`${command}\`.`, '');
   if (command.includes('--render')) out.push('The records were produced by `npm run -s bench -- --json > bench/results/latest.jsonl` (committed beside the bench); rows marked "measured in a separate run" by `npm run -s bench -- --only cli,vscode --json > bench/results/cli-vscode.jsonl`.', '');
   const targets = records.filter((r) => r.target);

@@ -12,7 +12,7 @@
  * Skipped with `npm run bench -- --skip vscode` (or when the e2e tools are missing).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
@@ -220,12 +220,13 @@ async function runOn(vs: VsCodeSession, line: number, title: string): Promise<nu
 }
 
 /** Opens the lesson in a fresh window and waits until both extensions are active (lens shown, status item). */
+let windows = 0;
 async function freshWindow(vs: VsCodeSession, line: number): Promise<number> {
-  // The workbench restores the last window's editors, webview panels included (our serializer revives the
-  // graph): close them all first, so the new window starts with nothing drawn.
-  await vs.runCommand('View: Close All Editors');
-  await vs.page.locator('.tab').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
-  const loadMs = await vs.newWindow();
+  // A copy of the workspace per window: on a folder it has seen, the workbench restores the last editors and
+  // panels (our serializer would revive the graph before the Enter); a new folder starts with nothing open.
+  const folder = `${vs.workspace}-window-${++windows}`;
+  cpSync(vs.workspace, folder, { recursive: true });
+  const loadMs = await vs.newWindow(folder);
   await vs.openFile(FILE);
   await vs.goTo(line, 1); // CodeLenses are drawn for the lines in view only
   await vs.page.locator('.statusbar-item', { hasText: 'empty-webview ready' }).first().waitFor({ state: 'visible', timeout: 30_000 });

@@ -252,23 +252,24 @@ export class VsCodeSession {
     await this.loadWorkbench();
   }
 
-  private async loadWorkbench() {
-    await this.page.goto(`http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(this.workspace)}`, { timeout: 30_000 });
+  private async loadWorkbench(folder = this.workspace) {
+    await this.page.goto(`http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(folder)}`, { timeout: 30_000 });
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
     await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 30_000 });
   }
 
   /**
-   * Closes this window and opens a fresh one on the same workspace (a new page: new workbench, new extension
-   * host, nothing drawn yet), as a user reopening VS Code would; the browser profile (its caches) stays.
-   * Returns the milliseconds until the Explorer showed the workspace.
+   * Closes this window and opens a new one (a new page: new workbench, new extension host) on `folder`; the
+   * browser profile (its caches) stays. On the same folder the workbench restores the editors and panels it
+   * last saved (closing them first is not enough: closing the page saves no state), so a window that must start
+   * with nothing open needs a folder of its own. Returns the milliseconds until the Explorer showed it.
    */
-  async newWindow(): Promise<number> {
+  async newWindow(folder = this.workspace): Promise<number> {
     const old = this.page;
     this.page = await this.context!.newPage();
     await old.close().catch(() => undefined);
     const t0 = performance.now();
-    await this.loadWorkbench();
+    await this.loadWorkbench(folder);
     return performance.now() - t0;
   }
 
