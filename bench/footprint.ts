@@ -41,7 +41,9 @@ export function footprintSection(emit: (r: BenchRecord) => void, root: string): 
     ['extension', 'dist/extension.js', 300],
     ['engine (mathjs + tracer, lazy)', 'dist/engine.js', undefined],
     ['ts-parser (TypeScript compiler, lazy)', 'dist/ts-parser.js', undefined],
-    ['webview (Mermaid + UI)', 'media/dist/webview.js', undefined],
+    ['webview entry (UI; Mermaid is in media/dist/chunks)', 'media/dist/webview.js', undefined],
+    // The CLI's --format html page inlines this one (not shipped in the .vsix).
+    ['webview for one-file pages (Mermaid + UI, IIFE)', 'dist/webview-inline.js', undefined],
   ];
   for (const [label, file, limitKb] of bundles) {
     const path = join(root, file);

@@ -7,7 +7,7 @@
  * and then the first structure again with new numbers (seen before in the page: its cached drawing is re-used).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -92,6 +92,9 @@ export async function viewSection(emit: (r: BenchRecord) => void, root: string):
     '/media/dist/webview.js': readFileSync(script),
     '/media/dist/webview.css': existsSync(style) ? readFileSync(style) : Buffer.from(''),
   };
+  // The module's chunks (Mermaid's core, diagram types, layouts), imported relative to webview.js.
+  const chunks = join(root, 'media/dist/chunks');
+  if (existsSync(chunks)) for (const f of readdirSync(chunks)) files[`/media/dist/chunks/${f}`] = readFileSync(join(chunks, f));
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

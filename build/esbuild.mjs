@@ -1,8 +1,10 @@
-// Builds every bundle: the extension host side (Node, CommonJS) and the webview (browser, IIFE).
+// Builds every bundle: the extension host side (Node, CommonJS) and the webview (browser: an ES module with
+// chunks for the panel, one IIFE for the CLI's self-contained page).
 // `node build/esbuild.mjs [--watch] [--dev]`: minified with linked source maps by default.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mermaidPatches } from './mermaid-patches.mjs';
+import { mermaidFlowchartOnly } from './mermaid-flowchart-only.mjs';
 
 const watch = process.argv.includes('--watch');
 const dev = process.argv.includes('--dev');
@@ -42,20 +44,36 @@ const builds = [
   { ...node, entryPoints: { cli: 'src/cli/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
 ];
 if (existsSync('media/webview.ts')) {
-  builds.push({
+  // Chunk names carry a content hash: clear the old ones, or the .vsix would ship every earlier build's chunks.
+  rmSync('media/dist', { recursive: true, force: true });
+  const webview = {
     bundle: true,
     platform: 'browser',
-    format: 'iife',
     target: 'es2022',
     minify: !dev,
     sourcemap: dev ? 'inline' : false,
-    entryPoints: { webview: 'media/webview.ts' },
-    outdir: 'media/dist', // webview.js, and webview.css from the stylesheet it imports
-    // Faster Mermaid and dagre internals, same drawing: see build/mermaid-patches.mjs.
-    plugins: [mermaidPatches()],
+    // Only the flowchart diagram type and the dagre layout (build/mermaid-flowchart-only.mjs), and faster
+    // Mermaid and dagre internals, same drawing (build/mermaid-patches.mjs). Either fails the build when it no
+    // longer fits the installed Mermaid.
+    plugins: [mermaidFlowchartOnly(), mermaidPatches()],
     logLevel: 'warning',
     legalComments: 'none',
-  });
+  };
+  builds.push(
+    // The panel: an ES module whose dynamic imports (Mermaid's flowchart diagram, the dagre layout, KaTeX)
+    // become chunks in media/dist/chunks/, fetched when first used.
+    {
+      ...webview,
+      format: 'esm',
+      splitting: true,
+      entryPoints: { webview: 'media/webview.ts' },
+      outdir: 'media/dist', // webview.js, and webview.css from the stylesheet it imports
+      chunkNames: 'chunks/[name]-[hash]',
+    },
+    // The CLI's `--format html` page inlines the script into one offline file: a classic script with every
+    // dynamic import bundled in. Not shipped in the .vsix (dist/ ships only the extension host bundles).
+    { ...webview, format: 'iife', entryPoints: { 'webview-inline': 'media/webview.ts' }, outdir: 'dist' },
+  );
 }
 
 const present = builds.filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));

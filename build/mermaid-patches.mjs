@@ -3,8 +3,9 @@
  * without changing what it draws: for our graphs the patched and the published code produce the same SVG,
  * byte for byte (test/webview/mermaid-patches.test.ts renders with both and compares).
  *
- * Each patch replaces one exact piece of the published source. When a Mermaid or dagre update changes that
- * piece, the patch is skipped with a build warning and the published code runs, correct but slower.
+ * Each patch replaces one exact piece of the published source. All or nothing: when a Mermaid or dagre update
+ * changes a piece (or the file it lives in), the build fails and names the patch, so no half-patched Mermaid
+ * ships (two of the patches only work together). Update the patch to the new source, or drop it.
  */
 import { readFile } from 'node:fs/promises';
 
@@ -167,33 +168,64 @@ getConfig.bpWritable = () => assignWithDepth_default({}, currentConfig);`,
   },
 ];
 
+/** The files some patch edits (esbuild's onLoad filter). */
+const PATCHED_FILES = /(mermaid[\\/]dist[\\/]mermaid\.core\.mjs|mermaid[\\/]dist[\\/]chunks[\\/]mermaid\.core[\\/]chunk-[A-Z0-9]+\.mjs|dagre-d3-es[\\/]src[\\/]dagre[\\/]order[\\/][a-z-]+\.js|dagre-d3-es[\\/]src[\\/]graphlib[\\/]graph\.js)$/;
+
 /**
- * The esbuild plugin. `onApplied(name)` is told each patch that was applied (tests check all were);
- * `skip` names patches to leave out (tests render with and without them).
+ * Applies the patches meant for one file to its text. A patch whose `file` matches the path but whose
+ * `needle` is not in the text is `missed`; the caller fails the build on any. Pure: tests call it on altered text.
+ * @param {string} path
+ * @param {string} text
+ * @param {typeof PATCHES} patches
+ * @returns {{ text: string, applied: string[], missed: string[] }}
  */
-export function mermaidPatches({ skip = [], onApplied } = {}) {
-  const active = PATCHES.filter((p) => !skip.includes(p.name));
+export function applyPatches(path, text, patches = PATCHES) {
+  const applied = [];
+  const missed = [];
+  for (const p of patches.filter((patch) => patch.file.test(path))) {
+    // Mermaid's chunks share one file pattern: a chunk without the needle is another chunk, not a miss,
+    // as long as some chunk has it (the build checks at the end that every patch applied somewhere).
+    if (!text.includes(p.needle)) {
+      if (!/chunk-[A-Z0-9]+\.mjs$/.test(path)) missed.push(p.name);
+      continue;
+    }
+    text = p.all ? text.split(p.needle).join(p.replacement) : text.replace(p.needle, () => p.replacement);
+    applied.push(p.name);
+  }
+  return { text, applied, missed };
+}
+
+/**
+ * The esbuild plugin: every patch must apply, else the build fails with an error naming each patch that did
+ * not. `onApplied(name)` is told each patch that was applied; `skip` names patches to leave out on purpose
+ * (tests render with and without them; a build that skips some ships no half-patched Mermaid by accident).
+ * @param {{ skip?: string[], onApplied?: (name: string) => void, patches?: typeof PATCHES }} [options]
+ * @returns {import('esbuild').Plugin}
+ */
+export function mermaidPatches({ skip = [], onApplied, patches = PATCHES } = {}) {
+  const active = patches.filter((p) => !skip.includes(p.name));
   return {
     name: 'mermaid-patches',
     setup(build) {
       const applied = new Set();
-      build.onLoad({ filter: /(mermaid[\\/]dist[\\/]mermaid\.core\.mjs|mermaid[\\/]dist[\\/]chunks[\\/]mermaid\.core[\\/]chunk-[A-Z0-9]+\.mjs|dagre-d3-es[\\/]src[\\/]dagre[\\/]order[\\/][a-z-]+\.js|dagre-d3-es[\\/]src[\\/]graphlib[\\/]graph\.js)$/ }, async (args) => {
-        const mine = active.filter((p) => p.file.test(args.path));
-        if (!mine.length) return undefined;
-        let text = await readFile(args.path, 'utf8');
-        let changed = false;
-        for (const p of mine) {
-          if (!text.includes(p.needle)) continue;
-          text = p.all ? text.split(p.needle).join(p.replacement) : text.replace(p.needle, () => p.replacement);
-          applied.add(p.name);
-          onApplied?.(p.name);
-          changed = true;
+      build.onLoad({ filter: PATCHED_FILES }, async (args) => {
+        if (!active.some((p) => p.file.test(args.path))) return undefined;
+        const original = await readFile(args.path, 'utf8');
+        const result = applyPatches(args.path, original, active);
+        for (const name of result.applied) {
+          applied.add(name);
+          onApplied?.(name);
         }
-        return changed ? { contents: text, loader: 'js' } : undefined;
+        if (result.missed.length) {
+          return { errors: result.missed.map((name) => ({ text: `mermaid-patches: patch "${name}" no longer matches ${args.path}: update or remove it in build/mermaid-patches.mjs` })) };
+        }
+        return result.text === original ? undefined : { contents: result.text, loader: 'js' };
       });
-      build.onEnd(() => {
-        const missing = active.filter((p) => !applied.has(p.name)).map((p) => p.name);
-        if (missing.length) console.warn(`mermaid-patches: not applied (the published code runs, slower): ${missing.join('; ')}`);
+      build.onEnd((result) => {
+        // Already failing (e.g. the misses above): do not pile a second message per patch on top.
+        if (result.errors.length) return undefined;
+        const missing = active.filter((p) => !applied.has(p.name));
+        return { errors: missing.map((p) => ({ text: `mermaid-patches: patch "${p.name}" was not applied: no bundled file matching ${p.file} contains its text; update or remove it in build/mermaid-patches.mjs` })) };
       });
     },
   };

@@ -3,12 +3,12 @@
  * which embeds the same webview). Both sides import these types; every message is tagged by `kind`.
  * Pure data only: no vscode, no DOM.
  */
-import type { Direction } from './engine/mermaid/mermaid';
+import type { ConstantsMode, Direction, EdgeLabelMode } from './engine/mermaid/mermaid';
 import type { GraphModel } from './engine/graph/graph';
 import type { GradCheckRow } from './engine/graph/gradcheck';
 import type { SymbolicResult } from './engine/symbolic/symbolic';
 import type { Span } from './engine/base/span';
-import type { TensorGraph } from './engine/lower/tensor';
+import type { TensorGraph } from './engine/graph/tensor-view';
 
 /** Where an input's value came from, shown beside it in the panel ("never guessed silently"). */
 export interface InputInfo {
@@ -42,6 +42,17 @@ export interface GraphPayload {
   digits: number;
   /** `auto`: the webview picks one for the panel's shape (TB when tall and narrow, LR when wide); `mermaid` is LR then. */
   direction: Direction | 'auto';
+  /**
+   * How `mermaid` draws literals (setting `backpropGraph.constants`): 'fold' draws them inside their op's node,
+   * so drawn nodes/edges are a subset of `graph`'s (drawnGraph() in the emitter says which); 'nodes' draws them.
+   * Pass these three fields to toMermaid/nodeLabelLines/edgeLabelText as they are. Absent in a state saved
+   * before they existed: then the emitter's defaults ('fold', false, 'formula') apply.
+   */
+  constants?: ConstantsMode;
+  /** Show constants' gradients and their edges' local derivatives (setting `backpropGraph.constantGradients`). */
+  constantGrads?: boolean;
+  /** 'formula': edges say `2x = 4`; 'number': `4` (setting `backpropGraph.edgeLabels`). */
+  edgeLabels?: EdgeLabelMode;
   pinned: boolean;
   /** The VS Code panel showing this graph (its source is stored under this id): kept in the webview state. */
   panelId?: string;
@@ -78,8 +89,13 @@ export type FromWebview =
 export interface WebviewState {
   /** Which panel this is, so its source can be found again after a reload (also in `payload.panelId`). */
   panelId?: string;
+  /** Shape version (media/validate.ts STATE_VERSION); a state of another version is dropped. Absent in the extension's initialState. */
+  stateVersion?: number;
   payload?: GraphPayload;
+  /** Pan and zoom, kept only for the drawing they were made on (`structure`). */
   view?: { scale: number; x: number; y: number };
+  /** Which drawing `view` belongs to (direction, view and the source with labels blanked). */
+  structure?: string;
   /** The view the user chose for matrix programs; unset means the default (tensor view). */
   graphView?: 'tensor' | 'scalar';
 }

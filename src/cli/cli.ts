@@ -1,20 +1,22 @@
 /**
  * backprop-graph: the engine without VS Code.
  *   backprop-graph [EXPR|-] [--lang math|ts|python] [--at NAME=VALUE[,NAME=VALUE…]]… [--format text|mermaid|json|html]
- *                  [--out FILE] [--digits N] [--direction LR|TB|RL|BT]
+ *                  [--out FILE] [--digits N] [--direction LR|TB|RL|BT] [--constants fold|nodes] [--constant-grads]
+ *                  [--edge-labels formula|number]
  * Exit codes: 0 success; 2 bad input or usage (one line on stderr naming the problem and where); 1 internal error.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Analysis } from '../engine/analyze';
-import type { Direction } from '../engine/mermaid/mermaid';
-import type { TensorValue } from '../engine/lower/tensor';
+import type { ConstantsMode, Direction, EdgeLabelMode } from '../engine/mermaid/mermaid';
+import type { TensorValue } from '../engine/base/tensor-value';
 import { loadEngine } from '../host/lazy';
 import { buildPayload, shortTitle } from '../host/payload';
 import { selfContainedHtml } from '../host/webview-html';
 
 const USAGE = `usage: backprop-graph [EXPR|-] [--lang math|ts|python] [--at NAME=VALUE[,NAME=VALUE...]]...
                       [--format text|mermaid|json|html] [--out FILE] [--digits N] [--direction LR|TB|RL|BT]
+                      [--constants fold|nodes] [--constant-grads] [--edge-labels formula|number]
 
 Traces EXPR (math like "(x^2+1)^3" or TypeScript like "Math.sin(x ** 2 + 1)"; read from stdin when absent
 or "-"), runs reverse-mode autodiff, and prints every node's value and gradient ∂out/∂node.
@@ -25,7 +27,10 @@ examples:
   echo "x ** 3 + 2 * x" | backprop-graph --at x=1 --format json
   backprop-graph "sum(relu(W * v))" --at "W=[[1,-2],[3,4]],v=[1,1]"
 
-VALUE is a number, or a vector/matrix as a JSON array.`;
+VALUE is a number, or a vector/matrix as a JSON array.
+--constants fold (default) draws a literal inside its op's node (x², u + 1); nodes gives it a node of its own.
+--constant-grads also shows constants' gradients (JSON: otherwise grad, local and product are null for them).
+--edge-labels formula (default) labels an edge "2x = 4" when its local derivative has a short formula.`;
 
 /** A user mistake: reported as one line on stderr with exit code 2, never a stack trace. */
 class UsageError extends Error {}
@@ -38,7 +43,13 @@ interface CliOptions {
   format: 'text' | 'mermaid' | 'json' | 'html';
   out?: string;
   digits: number;
-  direction: Direction;
+  /** Given with --direction; unset: LR for the Mermaid source, and the HTML page picks one for its window. */
+  direction?: Direction;
+  /** How mermaid/text/html draw literals; JSON always lists every node. */
+  constants: ConstantsMode;
+  /** Show constants' gradients (and their edges' local derivatives and products). */
+  constantGrads: boolean;
+  edgeLabels: EdgeLabelMode;
 }
 
 const NAME = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
@@ -98,7 +109,9 @@ export function parseValues(spec: string, into: Record<string, TensorValue>): vo
 
 export function parseArgs(argv: readonly string[]): CliOptions | 'help' | 'version' {
   // values is keyed by user text: no prototype, so `--at __proto__=1` is a value like any other.
-  const o: CliOptions = { lang: 'auto', values: Object.create(null), format: 'text', digits: 6, direction: 'LR' };
+  const o: CliOptions = {
+    lang: 'auto', values: Object.create(null), format: 'text', digits: 6, constants: 'fold', constantGrads: false, edgeLabels: 'formula',
+  };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -138,6 +151,22 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' | 'versi
         o.direction = v;
         break;
       }
+      case '--constants': {
+        const v = value();
+        if (v !== 'fold' && v !== 'nodes') throw new UsageError(`--constants ${v}: expected fold or nodes`);
+        o.constants = v;
+        break;
+      }
+      case '--constant-grads':
+        if (inline !== undefined) throw new UsageError('--constant-grads takes no value');
+        o.constantGrads = true;
+        break;
+      case '--edge-labels': {
+        const v = value();
+        if (v !== 'formula' && v !== 'number') throw new UsageError(`--edge-labels ${v}: expected formula or number`);
+        o.edgeLabels = v;
+        break;
+      }
       default:
         if (arg.startsWith('--at=')) parseValues(arg.slice(5), o.values);
         else if (arg.startsWith('-') && arg !== '-' && !/^-[\d.(]/.test(arg)) throw new UsageError(`unknown option ${arg}`);
@@ -158,8 +187,14 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, c) => pad(cell, widths[c] + (cell.length - [...cell].length))).join('  ').trimEnd()).join('\n');
 }
 
+/** The label options of the CLI's flags. */
+function labelOptions(o: Pick<CliOptions, 'digits' | 'constants' | 'constantGrads' | 'edgeLabels'>) {
+  return { digits: o.digits, constants: o.constants, constantGrads: o.constantGrads, edgeLabels: o.edgeLabels };
+}
+
 export function renderText(a: Analysis, text: string, o: CliOptions): string {
-  const { formatNumber, nodeTitle } = loadEngine();
+  const { formatNumber, isDrawn, nodeTitle, showsGradient } = loadEngine();
+  const labels = { ...labelOptions(o), graph: a.graph };
   const fmt = (v: number) => formatNumber(v, o.digits);
   const out: string[] = [];
   out.push(`expression: ${text.replace(/\s+/g, ' ').trim()}`);
@@ -170,7 +205,9 @@ export function renderText(a: Analysis, text: string, o: CliOptions): string {
   out.push('nodes (forward value, gradient ∂out/∂node):');
   const rows = [['id', 'node', 'value', 'grad', 'at']];
   for (const n of a.graph.nodes) {
-    rows.push([n.id, nodeTitle(n, o.digits) + (n.id === a.graph.output ? '  (output)' : ''), fmt(n.value), fmt(n.grad), n.span ? `${n.span.line}:${n.span.col}` : '']);
+    if (!isDrawn(n, a.graph, labels)) continue;
+    const grad = showsGradient(n, labels) ? fmt(n.grad) : '-';
+    rows.push([n.id, nodeTitle(n, labels) + (n.id === a.graph.output ? '  (output)' : ''), fmt(n.value), grad, n.span ? `${n.span.line}:${n.span.col}` : '']);
   }
   out.push(table(rows).replace(/^/gm, '  '));
   out.push('');
@@ -216,14 +253,22 @@ function jsonNumber(_key: string, v: unknown): unknown {
   return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
 }
 
-export function renderJson(a: Analysis): string {
+/**
+ * The analysis as JSON. Every model node keeps its place; a node whose gradient is not shown (a constant,
+ * unless `constantGrads`; a literal exponent always) has `grad: null`, and the edges leaving it
+ * `local: null, product: null`. For every other node, grad = Σ product over its outgoing edges (output: 1).
+ */
+export function renderJson(a: Analysis, o: Pick<CliOptions, 'constantGrads'> = { constantGrads: false }): string {
   const { graph } = a;
+  const { showsGradient } = loadEngine();
+  const hidden = new Set(graph.nodes.filter((n) => !showsGradient(n, o)).map((n) => n.id));
   return JSON.stringify({
     lang: a.lang,
     value: a.value,
     gradients: a.gradients,
-    nodes: graph.nodes,
-    edges: graph.edges.map(({ from, to, local, upstream, product }) => ({ from, to, local, upstream, product })),
+    nodes: graph.nodes.map((n) => (hidden.has(n.id) ? { ...n, grad: null } : n)),
+    edges: graph.edges.map(({ from, to, local, upstream, product }) =>
+      (hidden.has(from) ? { from, to, local: null, upstream, product: null } : { from, to, local, upstream, product })),
     warnings: graph.warnings,
     check: a.check?.rows,
     symbolic: a.symbolic,
@@ -233,11 +278,14 @@ export function renderJson(a: Analysis): string {
 }
 
 function renderHtml(a: Analysis, text: string, o: CliOptions): string {
-  const media = join(__dirname, '..', 'media', 'dist');
   // Matrix entries (`W[0,1]`) came from the --at of their matrix (`W`).
   const sources = Object.fromEntries(a.graph.inputs.filter((i) => i.name.replace(/\[.*$/, '') in o.values).map((i) => [i.name, '--at']));
-  const payload = buildPayload(loadEngine(), a, { title: shortTitle(text), digits: Math.min(o.digits, 4), direction: o.direction, sources });
-  return selfContainedHtml({ script: readFileSync(join(media, 'webview.js'), 'utf8'), css: readFileSync(join(media, 'webview.css'), 'utf8'), payload });
+  const payload = buildPayload(loadEngine(), a, {
+    title: shortTitle(text), digits: Math.min(o.digits, 4), direction: o.direction ?? 'auto', sources,
+    constants: o.constants, constantGrads: o.constantGrads, edgeLabels: o.edgeLabels,
+  });
+  // The webview built as one classic script (the panel's build is an ES module with chunks): see build/esbuild.mjs.
+  return selfContainedHtml({ script: readFileSync(join(__dirname, 'webview-inline.js'), 'utf8'), css: readFileSync(join(__dirname, 'webview-inline.css'), 'utf8'), payload });
 }
 
 function readStdin(): string {
@@ -260,7 +308,7 @@ export function main(argv: readonly string[]): number {
     const result = engine.analyze(text, {
       lang: parsed.lang,
       values: parsed.values,
-      symbolic: parsed.format === 'mermaid' ? false : { simplify: text.length < 400 },
+      symbolic: parsed.format !== 'mermaid',
       gradCheck: parsed.format !== 'mermaid',
     });
     if (!result.ok) {
@@ -269,8 +317,8 @@ export function main(argv: readonly string[]): number {
     }
     const a = result.value;
     const output =
-      parsed.format === 'json' ? renderJson(a)
-      : parsed.format === 'mermaid' ? engine.toMermaid(a.graph, { digits: parsed.digits, direction: parsed.direction })
+      parsed.format === 'json' ? renderJson(a, parsed)
+      : parsed.format === 'mermaid' ? engine.toMermaid(a.graph, { ...labelOptions(parsed), direction: parsed.direction ?? 'LR' })
       : parsed.format === 'html' ? renderHtml(a, text, parsed)
       : renderText(a, text, parsed);
     if (parsed.out) writeFileSync(parsed.out, output);

@@ -4,8 +4,11 @@ import { buildGraph, type GraphModel } from './graph/graph';
 import type { Lang, Program } from './ast/ir';
 import { parseMath } from './frontends/math';
 import { parsePython } from './frontends/python';
+import { parseTsLite } from './frontends/ts-lite';
+import { attachEdgeFormulas } from './symbolic/edge-formulas';
 import { symbolicDerivative, type SymbolicResult } from './symbolic/symbolic';
-import { tensorView, type TensorGraph, type TensorValues } from './lower/tensor';
+import type { TensorValues } from './base/tensor-value';
+import { tensorView, type TensorGraph } from './graph/tensor-view';
 import { trace, type Trace } from './interpreter/trace';
 
 /** Parses TypeScript into the IR; supplied by the host so the TypeScript compiler loads only when needed. */
@@ -19,8 +22,8 @@ export interface AnalyzeOptions {
   /** Needed for lang 'ts'. */
   tsParser?: TsParser;
   gradCheck?: boolean;
-  /** Symbolic derivatives for each input; `simplify` makes them tidier but is slow on long sums. */
-  symbolic?: false | { simplify: boolean };
+  /** Symbolic derivatives for each input (default false). */
+  symbolic?: boolean;
 }
 
 export interface Analysis {
@@ -42,18 +45,29 @@ export interface Analysis {
 // ("call of 'process.exit'") instead of mathjs's vaguer one.
 const TS_HINTS = /\b(const|let|var|function|return)\b|=>|\bMath\.|\*\*|[{}"`]|\b(as number)\b|!\s*[)*+\-/]|:\s*number\b|\b[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*\s*\(/;
 
-/** Marks only Python has (lowercase math./np./torch. modules, imports, torch boilerplate); TS_ONLY vetoes them. */
-const PY_HINTS = /^\s*(import|from)\s+\w|\b(np|numpy|torch|math)\.\w|\.backward\(|\brequires_grad\b|^\s*print\(|\s@\s/m;
-const TS_ONLY = /\b(const|let|var|function|return)\b|=>|\bMath\.|[{};]/;
+/**
+ * Marks only Python has (lowercase math./np./torch. modules, imports, torch boilerplate, micrograd's Value and
+ * labels, sympy's symbols); TS_ONLY vetoes them, outside strings and # comments (f'{g.data:.4f}' is Python), and
+ * counts only a line-ending ';' (micrograd's lecture writes `e = a*b; e.label = 'e'`).
+ */
+const PY_HINTS = /^\s*(import|from)\s+\w|\b(np|numpy|torch|math)\.\w|\.backward\(|\brequires_grad\b|^\s*print\(|\s@\s|\bValue\(|\.label\s*=|\bsymbols\(/m;
+const TS_ONLY = /\b(const|let|var|function|return)\b|=>|\bMath\.|[{}]|;[ \t]*$/m;
+const PY_STRINGS_AND_COMMENTS = /#[^\n]*|(['"])(?:\\.|(?!\1)[^\\\n])*\1/g;
 
 /** Which front end should read this text. Math is the default; TypeScript when it has TypeScript's marks. */
 export function detectLang(text: string): Lang {
-  if (PY_HINTS.test(text) && !TS_ONLY.test(text)) return 'python';
+  if (PY_HINTS.test(text) && !TS_ONLY.test(text.replace(PY_STRINGS_AND_COMMENTS, '""'))) return 'python';
   return TS_HINTS.test(text) ? 'ts' : 'math';
 }
 
+/**
+ * One parser per input: TypeScript goes to the fast reader (frontends/ts-lite.ts) when the text is in its subset
+ * (it builds the same IR as the compiler-based front end), else to the compiler-based `tsParser`.
+ */
 export function parseProgram(text: string, lang: Lang, tsParser?: TsParser): Result<Program> {
   if (lang === 'ts') {
+    const lite = parseTsLite(text);
+    if (lite) return { ok: true, value: lite };
     if (!tsParser) return { ok: false, error: new BackpropError('unsupported', 'TypeScript parsing is not available here') };
     return attempt(() => tsParser(text));
   }
@@ -72,6 +86,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Result<Anal
   if (!traced.ok) return traced;
   const t = traced.value;
   const graph = buildGraph(t);
+  attachEdgeFormulas(graph, t);
   // fromEntries defines own properties, so an input named __proto__ is a key like any other.
   const gradients: Record<string, number> = Object.fromEntries(graph.inputs.map((input) => [input.name, input.grad]));
   const analysis: Analysis = { lang, detected, program, trace: t, graph, value: t.tape.value[t.output], gradients };
@@ -81,8 +96,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Result<Anal
     // The unrolled program has one input per matrix entry; a symbolic form of each would not help a reader.
     analysis.symbolic = graph.inputs.map((i) => ({ variable: i.name, unavailable: 'no symbolic derivatives for matrix programs; the numeric gradients are exact' }));
   } else if (options.symbolic) {
-    const simplify = options.symbolic.simplify;
-    analysis.symbolic = graph.inputs.map((i) => symbolicDerivative(program, i.name, { simplify }));
+    analysis.symbolic = graph.inputs.map((i) => symbolicDerivative(program, i.name));
   }
   return { ok: true, value: analysis };
 }

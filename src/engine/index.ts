@@ -8,13 +8,15 @@ export { freeVariables, type Assign, type Expr, type GroupTag, type IrOp, type L
 export { LIMITS } from './base/limits';
 export { parseMath, MATH_FUNCTIONS } from './frontends/math';
 export { parsePython } from './frontends/python';
+export { entryCount, flattenValue, formatTensor, shapeText, shapeValue, type TensorValue, type TensorValues } from './base/tensor-value';
+export { elementName, lowerTensors, needsLowering } from './lower/tensor';
+export { tensorGradients, tensorView, type TensorEdge, type TensorGraph, type TensorNode } from './graph/tensor-view';
+export { tensorToMermaid } from './mermaid/tensor';
 export {
-  elementName, flattenValue, formatTensor, lowerTensors, needsLowering, shapeText, shapeValue, tensorGradients, tensorToMermaid, tensorView,
-  type TensorEdge, type TensorGraph, type TensorNode, type TensorValue, type TensorValues,
-} from './lower/tensor';
-export { escapeLabel, nodeTitle, toMermaid, type Direction, type MermaidOptions } from './mermaid/mermaid';
+  drawnGraph, edgeLabelText, escapeLabel, isDrawn, isFolded, nodeLabelLines, nodeTitle, showsGradient, shownWarnings, toMermaid,
+  type ConstantsMode, type Direction, type DrawnGraph, type EdgeLabelMode, type LabelOptions, type MermaidOptions,
+} from './mermaid/mermaid';
 export { OP, OPS, opSpec, type OpName, type OpSpec } from './tape/ops';
-export { inlineProgram, printExpr } from './ast/print';
 export { LineIndex, offsetSpan, type Span } from './base/span';
 export { symbolicDerivative, type SymbolicResult } from './symbolic/symbolic';
 export { Tape } from './tape/tape';

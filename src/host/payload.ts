@@ -3,7 +3,7 @@
  * so both show the same view. Pure: no vscode, no DOM.
  */
 import type { Analysis } from '../engine/analyze';
-import type { Direction } from '../engine/mermaid/mermaid';
+import type { ConstantsMode, Direction, EdgeLabelMode } from '../engine/mermaid/mermaid';
 import type * as Engine from './engine';
 import type { GraphPayload, InputInfo } from '../protocol';
 
@@ -14,6 +14,10 @@ export interface PayloadOptions {
   direction: Direction | 'auto';
   pinned?: boolean;
   version?: number;
+  /** Settings `backpropGraph.constants`, `.constantGradients`, `.edgeLabels` (defaults 'fold', false, 'formula'). */
+  constants?: ConstantsMode;
+  constantGrads?: boolean;
+  edgeLabels?: EdgeLabelMode;
   /** Where each input's value came from, by name; inputs not listed say "literal in the code" or "given". */
   sources?: Readonly<Record<string, string>>;
 }
@@ -35,11 +39,12 @@ export function buildPayload(engine: PayloadEngine, analysis: Analysis, options:
     grad: i.grad,
     source: options.sources?.[i.name] ?? (i.source === 'literal' ? 'literal in the code' : 'given'),
   }));
+  const labels = { constants: options.constants ?? 'fold', constantGrads: options.constantGrads ?? false, edgeLabels: options.edgeLabels ?? 'formula' } as const;
   const payload: GraphPayload = {
     version: options.version ?? 1,
     title: options.title,
     lang: analysis.lang,
-    mermaid: engine.toMermaid(graph, { digits: options.digits, direction }),
+    mermaid: engine.toMermaid(graph, { digits: options.digits, direction, ...labels }),
     graph,
     value: analysis.value,
     inputs,
@@ -50,6 +55,7 @@ export function buildPayload(engine: PayloadEngine, analysis: Analysis, options:
     digits: options.digits,
     direction: options.direction,
     pinned: options.pinned ?? false,
+    ...labels,
   };
   if (analysis.tensor && engine.tensorToMermaid) {
     // Node labels carry name/op and shape (and the value when it is a single number); matrices open in the panel.

@@ -9,7 +9,7 @@ export interface WebviewHtmlOptions {
   cspSource: string;
   /** A fresh random value per page load (from `crypto`); only scripts carrying it run. */
   nonce: string;
-  /** `asWebviewUri` of media/dist/webview.js. */
+  /** `asWebviewUri` of media/dist/webview.js: an ES module that imports its chunks from media/dist/chunks/. */
   scriptUri: string;
   /** `asWebviewUri` of media/dist/webview.css. */
   styleUri: string;
@@ -42,6 +42,7 @@ function body(initialState: WebviewState | undefined): string {
     <button type="button" id="btn-fit" title="Fit the graph to the panel (F)">Fit</button>
     <button type="button" id="btn-zoom-out" title="Zoom out (−)" aria-label="Zoom out">−</button>
     <button type="button" id="btn-zoom-in" title="Zoom in (+)" aria-label="Zoom in">+</button>
+    <span id="zoom-level" class="zoom-level" aria-live="off"></span>
   </span>
   <span class="group" role="group" aria-label="Step through the passes">
     <button type="button" id="btn-step-mode" title="Switch between stepping the backward and the forward pass" aria-pressed="false">Backward</button>
@@ -51,14 +52,15 @@ function body(initialState: WebviewState | undefined): string {
     <button type="button" id="btn-step-reset" title="Leave stepping (Esc)">Reset</button>
   </span>
   <span class="group" role="group" aria-label="Export">
-    <button type="button" id="btn-copy" title="Copy the Mermaid source">Copy Mermaid</button>
-    <button type="button" id="btn-svg" title="Save the graph as SVG">Save SVG</button>
-    <button type="button" id="btn-png" title="Save the graph as PNG">Save PNG</button>
+    <button type="button" id="btn-copy" title="Copy the Mermaid source"><span class="wide-only">Copy </span>Mermaid</button>
+    <button type="button" id="btn-svg" title="Save the graph as SVG"><span class="wide-only">Save </span>SVG</button>
+    <button type="button" id="btn-png" title="Save the graph as PNG"><span class="wide-only">Save </span>PNG</button>
     <button type="button" id="btn-pin" title="Keep this graph when the source changes" aria-pressed="false">Pin</button>
   </span>
 </header>
+<div id="stepbar"><div id="step-status" class="step-status" aria-live="polite"></div></div>
 <main id="main">
-  <section id="diagram-area" tabindex="0" aria-label="Computational graph. Arrow keys pan, + and − zoom, F fits.">
+  <section id="diagram-area" tabindex="0" aria-label="Computational graph. Arrow keys pan, + and − zoom, F fits, O goes to the output, double-click zooms in.">
     <div id="viewport"><div id="diagram"></div></div>
     <div id="message" role="status" aria-live="polite"><p class="loading">Loading the graph…</p></div>
   </section>
@@ -85,7 +87,12 @@ ${content}
 `;
 }
 
-/** The panel's HTML: strict CSP, one nonce'd script, Mermaid's inline styles allowed (style-src only). */
+/**
+ * The panel's HTML: strict CSP, one nonce'd module script, Mermaid's inline styles allowed (style-src only).
+ * The module imports its chunks (Mermaid's core, the flowchart diagram, dagre) from media/dist/chunks/; imported
+ * modules inherit the nonce of the module script that imports them, so script-src stays nonce-only: a script
+ * element without the nonce does not run, even one pointing into the extension's media.
+ */
 export function webviewHtml(options: WebviewHtmlOptions): string {
   const { cspSource, nonce, scriptUri, styleUri, initialState } = options;
   const csp = [
@@ -96,13 +103,13 @@ export function webviewHtml(options: WebviewHtmlOptions): string {
     `font-src ${cspSource}`,
   ].join('; ') + ';';
   return page(csp, 'Backprop Graph', `<link rel="stylesheet" href="${escapeHtml(styleUri)}">`, '', `${body(initialState)}
-<script nonce="${escapeHtml(nonce)}" src="${escapeHtml(scriptUri)}"></script>`);
+<script type="module" nonce="${escapeHtml(nonce)}" src="${escapeHtml(scriptUri)}"></script>`);
 }
 
 export interface SelfContainedOptions {
-  /** The webview bundle's text (media/dist/webview.js). */
+  /** The webview bundle as one classic script (dist/webview-inline.js, not the panel's module build). */
   script: string;
-  /** The webview stylesheet's text (media/dist/webview.css). */
+  /** The webview stylesheet's text (dist/webview-inline.css). */
   css: string;
   payload: GraphPayload;
   /** Defaults to a random value from Web Crypto. */

@@ -1,6 +1,6 @@
 /**
  * Derivative hovers: on a variable inside an expression, ∂(expression)/∂(variable) symbolically and
- * numerically at the values known from the document; on a math function call, its local derivative rule.
+ * numerically at the values the panel would use (the document, earlier notebook cells, remembered values); on a math function call, its local derivative rule.
  * The computation is text/hover-compute.ts (pure, benchmarked); this wraps it in vscode objects.
  * Never throws; nothing is run.
  */
@@ -9,7 +9,7 @@ import { loadEngine } from '../host/lazy';
 import { readSettings } from './settings';
 import { computeHover } from './text/hover-compute';
 import { isLessonFile } from './codelens';
-import { rememberedValues, type TraceDeps } from './tracer';
+import { notebookValues, rememberedValues, type TraceDeps } from './tracer';
 
 function markdown(lines: string[]): vscode.MarkdownString {
   const md = new vscode.MarkdownString(lines.join('\n\n'));
@@ -32,6 +32,7 @@ export class DerivativeHoverProvider implements vscode.HoverProvider {
         uri: doc.uri.toString(),
         isLesson: () => isLessonFile(doc, settings.lessonFiles),
         remembered: rememberedValues(this.deps.state),
+        notebookValues: () => notebookValues(doc),
         digits: settings.digits,
         engine: loadEngine,
         cancelled: () => token.isCancellationRequested,

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Direction } from '../engine/mermaid/mermaid';
+import type { ConstantsMode, Direction, EdgeLabelMode } from '../engine/mermaid/mermaid';
 
 /** The extension's settings, read fresh each time (they can change while a panel is open). */
 export interface Settings {
@@ -11,6 +11,12 @@ export interface Settings {
   codeLensEnabled: boolean;
   hoverEnabled: boolean;
   lessonFiles: string[];
+  /** `backpropGraph.constants`: literals folded into their op's node, or drawn as nodes. */
+  constants: ConstantsMode;
+  /** `backpropGraph.constantGradients`: show constants' gradients. */
+  constantGrads: boolean;
+  /** `backpropGraph.edgeLabels`: `2x = 4` or `4` on edges. */
+  edgeLabels: EdgeLabelMode;
 }
 
 const DIRECTIONS: readonly (Direction | 'auto')[] = ['auto', 'LR', 'RL', 'TB', 'BT'];
@@ -29,5 +35,8 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     codeLensEnabled: c.get<boolean>('codeLens.enabled', true),
     hoverEnabled: c.get<boolean>('hover.enabled', true),
     lessonFiles: Array.isArray(lessonFiles) ? lessonFiles.filter((g): g is string => typeof g === 'string') : [],
+    constants: c.get<string>('constants', 'fold') === 'nodes' ? 'nodes' : 'fold',
+    constantGrads: c.get<boolean>('constantGradients', false) === true,
+    edgeLabels: c.get<string>('edgeLabels', 'formula') === 'number' ? 'number' : 'formula',
   };
 }

@@ -14,6 +14,7 @@ import type { GraphPayload } from '../protocol';
 import { compose, describeAssignment, literalSources, parseValueList, toDocOffset, valueListTemplate, type Segment } from './text/compose';
 import { latexToMath } from './text/latex';
 import { docKind, documentAssignments, type TextLang } from './text/scan';
+import { knownValues } from './text/values';
 import { readSettings } from './settings';
 
 export interface TraceTarget {
@@ -61,8 +62,8 @@ export function traceLang(doc: vscode.TextDocument, given: TextLang | undefined,
   return loadEngine().detectLang(text) as TextLang;
 }
 
-/** Literal values from earlier cells when the document is a notebook cell ("x = 2.0" in cell 1). */
-function notebookValues(doc: vscode.TextDocument): Record<string, { value: number; source: string }> {
+/** Literal values from earlier cells when the document is a notebook cell ("x = 2.0" in cell 1); hovers use them too. */
+export function notebookValues(doc: vscode.TextDocument): Record<string, { value: number; source: string }> {
   const out: Record<string, { value: number; source: string }> = {};
   if (doc.uri.scheme !== 'vscode-notebook-cell') return out;
   const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
@@ -117,25 +118,16 @@ export async function traceTarget(target: TraceTarget, options: TraceOptions, de
     const parsed = composed.included.length ? engine.parseProgram(composed.text, lang as Lang) : alone;
     if (!parsed.ok) return errorOutcome(doc, parsed.error, composed.segments, start);
 
-    const values: Record<string, number> = Object.create(null);
     // Keyed by names from the document: no prototype, so `constructor` finds nothing.
     const sources: Record<string, string> = Object.assign(Object.create(null), literalSources(assignments, { start, end }));
-    const fromCells = notebookValues(doc);
     const remembered = rememberedValues(deps.state);
-    const missing: string[] = [];
-    for (const name of needed(parsed.value)) {
-      const found = composed.values[name] ?? fromCells[name];
-      if (found) {
-        values[name] = found.value;
-        sources[name] = found.source;
-      } else if (Object.hasOwn(remembered, name) && Number.isFinite(remembered[name])) {
-        values[name] = remembered[name];
-        sources[name] = 'remembered (entered earlier)';
-      } else if (!missing.includes(name)) missing.push(name);
-    }
+    // The same values the hover shows (text/values.ts): the document, earlier notebook cells, remembered ones.
+    const known = knownValues(needed(parsed.value), composed.values, notebookValues(doc), remembered);
+    const { values, missing } = known;
+    Object.assign(sources, known.sources);
     if (missing.length) {
       if (!options.interactive) {
-        return { ok: false, message: `no value for ${missing.join(', ')}: run "Show Backprop Graph" to enter ${missing.length === 1 ? 'it' : 'them'}, or add e.g. \`const ${missing[0]} = 1\` above` };
+        return { ok: false, message: `no value for ${missing.join(', ')}: run "Show Backprop Graph" to enter ${missing.length === 1 ? 'it' : 'them'}, or add e.g. \`${lang === 'python' ? `${missing[0]} = 1.0` : `const ${missing[0]} = 1`}\` above` };
       }
       const entered = await askValues(missing, remembered);
       if (!entered) return { ok: false, cancelled: true, message: 'cancelled: no values given' };
@@ -147,14 +139,13 @@ export async function traceTarget(target: TraceTarget, options: TraceOptions, de
     }
 
     const settings = readSettings(doc.uri);
-    // mathjs simplify is super-linear: tidy derivatives only for small programs.
-    const simplify = composed.text.length <= 160;
-    const result = engine.analyze(composed.text, { lang: lang as Lang, values, gradCheck: true, symbolic: { simplify } });
+    const result = engine.analyze(composed.text, { lang: lang as Lang, values, gradCheck: true, symbolic: true });
     if (!result.ok) return errorOutcome(doc, result.error, composed.segments, start);
     const analysis = result.value;
     const title = shortTitle(targetText);
     const payload = buildPayload(engine, analysis, {
       title, digits: settings.digits, direction: settings.direction, pinned: options.pinned, version: options.version, sources,
+      constants: settings.constants, constantGrads: settings.constantGrads, edgeLabels: settings.edgeLabels,
     });
     // Matrix entries (`W1[0,1]`) and inputs declared by included statements: name the line they come from.
     const declared = new Map([...assignments.filter((a) => a.start >= start && a.end <= end), ...composed.included].map((a) => [a.name, describeAssignment(a)]));

@@ -470,7 +470,7 @@ export class VsCodeSession {
       }, 400);
     } catch (e) {
       const notes = await this.notificationsText().catch(() => '');
-      throw new Error(`${(e as Error).message}\n  last webview text: ${last.slice(0, 1500)}\n  notifications: ${notes || '(none)'}`);
+      throw new Error(`${(e as Error).message}\n  last webview text: ${last.slice(0, 1500)}\n  notifications: ${notes || '(none)'}`, { cause: e });
     }
   }
 

@@ -62,7 +62,7 @@ async function waitForGradients(want: Record<string, string>, timeoutMs = 25_000
       return Object.entries(want).every(([n, g]) => last.find((r) => r.name === n)?.grad === g) ? last : undefined;
     }, 400);
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n  last inputs shown: ${JSON.stringify(last)}`);
+    throw new Error(`${(e as Error).message}\n  last inputs shown: ${JSON.stringify(last)}`, { cause: e });
   }
 }
 

@@ -81,7 +81,7 @@ async function waitForTwoGraphs(what: string, extra: (tanh: GraphView, max: Grap
       return tanh && max && extra(tanh, max) ? { tanh, max } : undefined;
     }, 500);
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n  panels seen: ${JSON.stringify(last.map((v) => ({ box: v.box, nodes: v.nodes, text: v.text.slice(0, 300) })))}`);
+    throw new Error(`${(e as Error).message}\n  panels seen: ${JSON.stringify(last.map((v) => ({ box: v.box, nodes: v.nodes, text: v.text.slice(0, 300) })))}`, { cause: e });
   }
 }
 

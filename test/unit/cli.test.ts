@@ -5,6 +5,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, before } from 'node:test';
+import fc from 'fast-check';
+import { analyze } from '../../src/host/engine';
+import { renderJson } from '../../src/cli/cli';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 
@@ -24,7 +27,7 @@ describe('CLI: the main job', () => {
     assert.match(r.stdout, /language: +math \(detected/);
     assert.match(r.stdout, /value: +125\n/);
     assert.match(r.stdout, /^ {2}x +2 +300 +300(\.0*\d*)? +ok/m);
-    assert.match(r.stdout, /∂\/∂x = 6 \* x \* \(x \^ 2 \+ 1\) \^ 2/);
+    assert.match(r.stdout, /∂\/∂x = 6x·\(x² \+ 1\)²\n/);
   });
 
   it('reads stdin when EXPR is absent or "-", and accepts --at x=1,y=2 and repeated --at', () => {
@@ -99,6 +102,9 @@ describe('CLI: bad input exits 2 with one line naming the problem and where', ()
     [['x', '--format', 'pdf'], /--format pdf/],
     [['x', '--lang', 'rust'], /--lang rust/],
     [['x', '--bogus'], /unknown option --bogus/],
+    [['x', '--constants', 'hide'], /--constants hide: expected fold or nodes/],
+    [['x', '--edge-labels', 'both'], /--edge-labels both: expected formula or number/],
+    [['x', '--constant-grads=yes'], /--constant-grads takes no value/],
     [['   '], /empty/],
   ];
   for (const [args, pattern] of cases) {
@@ -196,5 +202,91 @@ describe('CLI: Python and matrices', () => {
     const shape = cli(['sum(W * v)', '--at', 'W=[[1,2],[3,4]],v=[1,1,1]']);
     assert.equal(shape.code, 2);
     assert.match(shape.stderr, /^backprop-graph: 1:\d+: .*cannot multiply 2×2 by 3/);
+  });
+});
+
+/** A JSON number, or one of the strings NaN/Infinity stand for. */
+function num(v: number | string): number {
+  return typeof v === 'number' ? v : Number(v);
+}
+
+describe('CLI: constants', () => {
+  it('json keeps constants in place with grad null, their edges local/product null, unless --constant-grads', () => {
+    const j = JSON.parse(cli(['0.5 * (y - target)^2', '--at', 'y=-0.6669236856097243,target=0.5', '--format', 'json']).stdout);
+    const consts = j.nodes.filter((n: { kind: string }) => n.kind === 'const');
+    assert.deepEqual(consts.map((n: { value: number }) => n.value), [0.5, 2]);
+    for (const n of consts) assert.equal(n.grad, null);
+    for (const e of j.edges.filter((e: { from: string }) => consts.some((n: { id: string }) => n.id === e.from))) {
+      assert.equal(e.local, null);
+      assert.equal(e.product, null);
+      assert.equal(typeof e.upstream, 'number');
+    }
+    assert.doesNotMatch(JSON.stringify(j), /NaN|Infinity/, 'day 05 has no NaN anywhere (the exponent partial is never computed)');
+    const g = JSON.parse(cli(['0.5 * (y - target)^2', '--at', 'y=-0.6669236856097243,target=0.5', '--format', 'json', '--constant-grads']).stdout);
+    const [half, two] = g.nodes.filter((n: { kind: string }) => n.kind === 'const');
+    assert.ok(Math.abs(half.grad - 1.1669236856097243 ** 2) < 1e-12, '∂L/∂0.5 = (y − target)²');
+    assert.equal(two.grad, null, 'a literal exponent has no gradient, even with --constant-grads');
+    assert.equal(g.edges.find((e: { from: string }) => e.from === two.id).local, null);
+    assert.doesNotMatch(JSON.stringify(g), /NaN|Infinity/);
+  });
+
+  it('--constants nodes|fold for mermaid and text; text lists constant gradients only with --constant-grads', () => {
+    const fold = cli(['(x^2+1)^3', '--at', 'x=2', '--format', 'mermaid']).stdout;
+    assert.equal((fold.match(/^ {2}n\d+[([]/gm) ?? []).length, 4);
+    assert.match(fold, /n2\("x²<br\/>value 4<br\/>grad 75"\)/);
+    const nodes = cli(['(x^2+1)^3', '--at', 'x=2', '--format', 'mermaid', '--constants', 'nodes']).stdout;
+    assert.equal((nodes.match(/^ {2}n\d+[([]/gm) ?? []).length, 7);
+    assert.match(nodes, /^ {2}n1\["2<br\/>value 2"\]$/m);
+    assert.match(nodes, /^ {2}n1 --> n2$/m, 'a constant edge without a local derivative');
+    const text = cli(['(x^2+1)^3', '--at', 'x=2']).stdout;
+    assert.match(text, /^ {2}n4 +x² \+ 1 +5 +75 /m);
+    assert.doesNotMatch(text, /^ {2}n[135] /m, 'folded constants are not listed');
+    const textNodes = cli(['(x^2+1)^3', '--at', 'x=2', '--constants', 'nodes']).stdout;
+    assert.match(textNodes, /^ {2}n3 +1 +1 +- /m);
+    const textGrads = cli(['(x^2+1)^3', '--at', 'x=2', '--constants', 'nodes', '--constant-grads']).stdout;
+    assert.match(textGrads, /^ {2}n3 +1 +1 +75 /m);
+    assert.match(textGrads, /^ {2}n1 +2 +2 +- /m, 'never for a literal exponent');
+  });
+
+  it('--edge-labels number prints numbers only (formula is the default)', () => {
+    const r = cli(['x^2', '--at', 'x=3', '--format', 'mermaid', '--edge-labels', 'number']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /n0 -->\|"6"\| n2/);
+  });
+
+  it('property: in json, grad(node) = Σ product over its out-edges for every node with a gradient; output 1', () => {
+    const leaf = fc.oneof(fc.constantFrom('x', 'y'), fc.integer({ min: -3, max: 4 }).map(String), fc.constantFrom('0.5', 'pi', 'e'));
+    const expr = fc.letrec<{ e: string }>((tie) => ({
+      e: fc.oneof({ depthSize: 'small' }, leaf,
+        fc.tuple(fc.constantFrom('+', '-', '*', '/', '^'), tie('e'), tie('e')).map(([op, a, b]) => `(${a} ${op} ${b})`),
+        fc.tuple(fc.constantFrom('tanh', 'exp', 'log', 'sqrt', 'sin', 'relu'), tie('e')).map(([f, a]) => `${f}(${a})`)),
+    })).e;
+    let withNulls = 0;
+    fc.assert(fc.property(expr, fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: -2, max: 2, noNaN: true }), fc.boolean(),
+      (text, x, y, constantGrads) => {
+        const r = analyze(text, { lang: 'math', values: { x, y }, symbolic: false, gradCheck: false });
+        if (!r.ok) return;
+        const j = JSON.parse(renderJson(r.value, { constantGrads }));
+        const sums = new Map<string, number>();
+        for (const e of j.edges) {
+          const from = j.nodes.find((n: { id: string }) => n.id === e.from);
+          assert.equal(e.product === null, from.grad === null, `${text}: edge ${e.from}→${e.to} has a product iff its source has a gradient`);
+          assert.equal(e.local === null, e.product === null);
+          if (e.product !== null) sums.set(e.from, (sums.get(e.from) ?? 0) + num(e.product));
+        }
+        for (const n of j.nodes) {
+          if (n.kind === 'const' && !constantGrads) assert.equal(n.grad, null, `${text}: constant ${n.id}`);
+          if (n.grad === null) { withNulls++; continue; }
+          const grad = num(n.grad);
+          if (n.id === j.nodes.at(-1).id) { assert.equal(grad, 1, `${text}: output`); continue; }
+          const sum = sums.get(n.id);
+          assert.ok(sum !== undefined, `${text}: ${n.id} has a gradient but no out-edge`);
+          if (Number.isNaN(sum) && Number.isNaN(grad)) continue;
+          assert.ok(grad === sum || Math.abs(grad - sum) <= 1e-9 * Math.max(1, Math.abs(sum)), `${text} at x=${x}, y=${y}: grad(${n.id}) ${grad} ≠ Σ ${sum}`);
+          if (!Number.isFinite(grad)) assert.ok(n.warnings?.length, `${text}: ${n.id} shows ${n.grad} without a warning`);
+        }
+        for (const n of j.nodes) if (!Number.isFinite(num(n.value))) assert.ok(n.warnings?.length, `${text}: ${n.id} value ${n.value} without a warning`);
+      }), { numRuns: 400, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31) });
+    assert.ok(withNulls > 0, 'constants were generated');
   });
 });

@@ -11,7 +11,8 @@ export function close(actual: number, expected: number, rel = 1e-12, message?: s
 
 /**
  * The graph model's contract, checked on every graph a test builds:
- * for each edge a→b, upstream = grad(b) and product = local·upstream (0 when upstream is 0);
+ * for each edge a→b, upstream = grad(b) and product = local·upstream (0 when upstream is 0, and 0 from a
+ * literal exponent, whose local derivative is never computed: it has local 0 and grad 0);
  * for each node a other than the output, grad(a) = Σ product over a's outgoing edges; grad(output) = 1.
  */
 export function assertGraphInvariants(graph: GraphModel): void {
@@ -22,7 +23,8 @@ export function assertGraphInvariants(graph: GraphModel): void {
     const from = byId.get(e.from);
     assert.ok(to && from, `edge ${e.from}→${e.to} refers to a node outside the graph`);
     assert.ok(Object.is(e.upstream, to.grad), `edge ${e.from}→${e.to}: upstream ${e.upstream} ≠ grad(${e.to}) ${to.grad}`);
-    const product = e.upstream === 0 ? 0 : e.local * e.upstream;
+    if (from.noGrad) assert.ok(e.local === 0 && from.grad === 0, `edge ${e.from}→${e.to} from a literal exponent carries a local derivative`);
+    const product = e.upstream === 0 || from.noGrad ? 0 : e.local * e.upstream;
     assert.ok(Object.is(e.product, product), `edge ${e.from}→${e.to}: product ${e.product} ≠ local·upstream ${product}`);
     sums.set(e.from, (sums.get(e.from) ?? 0) + e.product);
   }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseProgram } from '../../src/host/engine';
-import { parseTsLite } from '../../src/vscode/text/ts-lite';
+import { parseTsLite } from '../../src/engine/frontends/ts-lite';
 
 /** Same IR as the real front end when lite accepts; returns whether it accepted. */
 function agrees(text: string): boolean {

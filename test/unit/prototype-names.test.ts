@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze } from '../../src/host/engine';
-import { parseTsLite } from '../../src/vscode/text/ts-lite';
+import { parseTsLite } from '../../src/engine/frontends/ts-lite';
 import type { Lang } from '../../src/engine/ast/ir';
 import { parseValueList, valueListTemplate } from '../../src/vscode/text/compose';
 

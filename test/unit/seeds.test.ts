@@ -1,11 +1,11 @@
 /** The seed lessons' printed numbers, reproduced exactly (../shared/seeds). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyze } from '../../src/host/engine';
+import { analyze, drawnGraph, nodeLabelLines, toMermaid } from '../../src/host/engine';
 import { assertGraphInvariants, close } from './helpers';
 
 function run(text: string, values: Record<string, number>, lang?: 'math' | 'ts') {
-  const r = analyze(text, { values, lang, symbolic: { simplify: true } });
+  const r = analyze(text, { values, lang, symbolic: true });
   if (!r.ok) assert.fail(r.error.format());
   assertGraphInvariants(r.value.graph);
   return r.value;
@@ -25,7 +25,20 @@ describe('day40: f(x) = (x²+1)³ at x = 2', () => {
     assert.equal(xEdge.local, 4);
     assert.equal(xEdge.product, 300);
     assert.ok(a.check!.rows[0].ok);
-    assert.equal(a.symbolic![0].derivative, '6 * x * (x ^ 2 + 1) ^ 2');
+    assert.equal(a.symbolic![0].derivative, '6x·(x² + 1)²');
+  });
+});
+
+describe('day40: the graph is the lesson\'s picture', () => {
+  it('u = x², v = u + 1, f = v³ draws x → u = x² → v = u + 1 → f = v³ with locals 4, 1, 75 (constants folded)', () => {
+    const a = run('u = x^2\nv = u + 1\nf = v^3', { x: 2 });
+    const drawn = drawnGraph(a.graph);
+    assert.deepEqual(drawn.nodes.map((n) => nodeLabelLines(n, { graph: a.graph })[0]), ['x', 'u = x²', 'v = u + 1', 'f = v³']);
+    assert.deepEqual(drawn.edges.map((e) => e.local), [4, 1, 75]);
+    assert.deepEqual(drawn.nodes.map((n) => n.grad), [300, 75, 75, 1]);
+    // A chain: each drawn edge goes from one drawn node to the next.
+    assert.deepEqual(drawn.edges.map((e) => [e.from, e.to]), drawn.nodes.slice(1).map((n, i) => [drawn.nodes[i].id, n.id]));
+    assert.equal((toMermaid(a.graph).match(/-->/g) ?? []).length, 3);
   });
 });
 
@@ -35,7 +48,7 @@ describe('1.2: the chain rule', () => {
   });
   it('sin(x²+1) differentiates symbolically to 2x·cos(x²+1), and numerically agrees', () => {
     const a = run('sin(x^2+1)', { x: 2 });
-    assert.equal(a.symbolic![0].derivative, '2 * x * cos(x ^ 2 + 1)');
+    assert.equal(a.symbolic![0].derivative, '2x·cos(x² + 1)');
     close(a.gradients.x, 2 * 2 * Math.cos(5));
   });
 });
@@ -52,5 +65,18 @@ describe('day05: the tiny tanh network', () => {
     close(a.gradients.w1, printed.w1);
     close(a.gradients.w2, printed.w2);
     close(a.gradients.x, printed.x);
+  });
+
+  it("as the lesson's TypeScript, with no NaN: the literal exponent's aᵇ·ln a is never computed (y − target < 0)", () => {
+    const a = run('const x = 1;\nconst w1 = 1.2;\nconst w2 = -0.8;\nconst target = 0.5;\nconst h = Math.tanh(w1 * x);\nconst y = w2 * h;\nconst L = 0.5 * (y - target) ** 2;', {}, 'ts');
+    close(a.gradients.w1, printed.w1);
+    for (const n of a.graph.nodes) assert.ok(Number.isFinite(n.grad), `${n.id} has a finite gradient`);
+    for (const e of a.graph.edges) assert.ok(Number.isFinite(e.local), `${e.from}→${e.to} has a finite local`);
+    assert.deepEqual(a.graph.warnings, []);
+    for (const options of [{}, { constants: 'nodes', constantGrads: true }] as const) {
+      assert.doesNotMatch(toMermaid(a.graph, options), /NaN|∞/);
+    }
+    const titles = drawnGraph(a.graph).nodes.map((n) => nodeLabelLines(n, { graph: a.graph })[0]);
+    assert.deepEqual(titles.slice(-2), ['(y − target)²', 'L = 0.5·(y − target)²']);
   });
 });

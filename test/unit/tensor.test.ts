@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { analyze, type Analysis } from '../../src/engine/analyze';
 import { gradientCheck } from '../../src/engine/graph/gradcheck';
 import { parseTypeScript } from '../../src/engine/frontends/typescript';
-import { elementName, tensorGradients, tensorToMermaid, tensorView, type TensorValue } from '../../src/engine/lower/tensor';
+import type { TensorValue } from '../../src/engine/base/tensor-value';
+import { tensorGradients, tensorView } from '../../src/engine/graph/tensor-view';
+import { elementName } from '../../src/engine/lower/tensor';
+import { tensorToMermaid } from '../../src/engine/mermaid/tensor';
 import { assertGraphInvariants, close } from './helpers';
 import { TWO_LAYER_NETWORK_MATH as MATH_NET } from '../fixtures/two-layer-network';
 

@@ -129,7 +129,7 @@ export class StubPanel {
     }
   }
 
-  reveal(viewColumn?: number, _preserveFocus?: boolean): void {
+  reveal(viewColumn?: number): void {
     this.reveals.push(viewColumn);
     this.visible = true;
   }

@@ -85,7 +85,7 @@ test('missing values: an error when not interactive; one input box, remembered a
 
   const again = await traceTarget(target, { interactive: false }, d);
   assert.ok(again.ok);
-  assert.deepEqual(again.payload.inputs.map((i) => i.source), ['remembered (entered earlier)', 'remembered (entered earlier)']);
+  assert.deepEqual(again.payload.inputs.map((i) => i.source), ['remembered, entered earlier', 'remembered, entered earlier']);
 
   stubState.inputBoxAnswers.push(undefined);
   const cancelled = await traceTarget({ ...target, uri: doc.uri as never }, { interactive: true }, deps());

@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -25,10 +25,12 @@ const STYLE = join(ROOT, 'media/dist/webview.css');
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let version = 0;
+/** Payload versions rise across every payload a test builds (the page ignores older ones). */
+export const nextVersion = () => ++version;
 
 /** A graph message's payload from the real engine. */
 export function payloadFor(text: string, values: Record<string, number>, extra: Partial<GraphPayload> = {}, symbolic = true): GraphPayload {
-  const r = analyze(text, { values, symbolic: symbolic && { simplify: false } });
+  const r = analyze(text, { values, symbolic });
   if (!r.ok) throw r.error;
   const a = r.value;
   return payloadFromGraph(text, a.graph, {
@@ -53,7 +55,7 @@ export function payloadFromGraph(title: string, graph: GraphModel, extra: Partia
     inputs: graph.inputs.map((i) => ({ name: i.name, value: i.value, grad: i.grad, source: `test value ${i.name} = ${i.value}` })),
     warnings: graph.warnings,
     digits: 4,
-    direction: 'LR',
+    direction: 'auto', // the panel's default (graphDirection "auto"); `mermaid` is LR then
     pinned: false,
     ...extra,
   };
@@ -63,6 +65,8 @@ export interface Harness {
   context: BrowserContext;
   /** Requests that tried to leave 127.0.0.1 (blocked). */
   offsite: string[];
+  /** Chunk paths the pages fetched (/media/dist/chunks/…), in order, with repeats. */
+  served: string[];
   baseUrl: string;
   newPage(theme?: string): Promise<WebviewPage>;
   close(): Promise<void>;
@@ -93,6 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const script = readFileSync(scriptPath);
   const style = readFileSync(stylePath);
   let currentTheme = 'vscode-light';
+  const served: string[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -108,6 +113,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     } else if (url.pathname === '/media/dist/webview.css') {
       res.writeHead(200, { 'content-type': 'text/css' });
       res.end(style);
+    } else if (/^\/media\/dist\/chunks\/[\w.-]+\.js$/.test(url.pathname) && existsSync(join(dirname(scriptPath), url.pathname.slice('/media/dist/'.length)))) {
+      // The module's chunks (Mermaid's diagram types, layouts), next to the script as in the extension's media.
+      served.push(url.pathname);
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(readFileSync(join(dirname(scriptPath), url.pathname.slice('/media/dist/'.length))));
     } else {
       res.writeHead(404);
       res.end();
@@ -178,6 +188,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     context,
     offsite,
+    served,
     baseUrl,
     newPage,
     async close() {

@@ -46,7 +46,7 @@ async function main() {
       let drawnNodes = 0;
       for (let r = 0; r < runs; r++) {
         const first = size.make(0);
-        const p1 = payloadFor(first.text, first.values, {}, false);
+        const p1 = payloadFor(first.text, first.values, { direction: 'LR' }, false); // LR, then TB below: two layouts
         nodes = p1.graph.nodes.length;
         const t0 = performance.now();
         const w = await h.newPage('vscode-light');
@@ -54,7 +54,7 @@ async function main() {
         loadAndDraw.push(performance.now() - t0);
         drawnNodes = await w.page.evaluate(() => document.querySelectorAll('#diagram g.node').length);
         const u = size.make(0.25);
-        const upd = await w.showGraph(payloadFor(u.text, u.values, {}, false));
+        const upd = await w.showGraph(payloadFor(u.text, u.values, { direction: 'LR' }, false));
         if (upd.mode === 'inplace') update.push(upd.ms);
         // New structure in the warm page: direction TB forces a new layout of the same graph.
         const p3 = payloadFor(first.text, first.values, { direction: 'TB' }, false);

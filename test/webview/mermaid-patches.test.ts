@@ -5,7 +5,9 @@
  * versions and must not change the drawing: the webview bundle is built with and without them and the same
  * graphs are drawn by both in Chromium; the SVGs must be equal byte for byte. Mermaid's shapes draw through
  * rough.js, which draws with Math.random: both pages get the same seeded Math.random.
- * Also: a source Mermaid cannot parse (the page no longer calls mermaid.parse first) is reported, not drawn.
+ * All or nothing: a patch whose text is no longer in the installed source fails the build, naming the patch
+ * (checked by building against patches altered to miss). Also: a source Mermaid cannot parse (the page no
+ * longer calls mermaid.parse first) is reported, not drawn.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,9 +17,11 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ROOT, payloadFor, startHarness, type Harness } from './harness';
 
+interface Patch { name: string; file: RegExp; needle: string; replacement: string; all?: boolean }
 interface PatchModule {
-  PATCHES: { name: string }[];
-  mermaidPatches(options?: { skip?: string[]; onApplied?: (name: string) => void }): import('esbuild').Plugin;
+  PATCHES: Patch[];
+  applyPatches(path: string, text: string, patches?: Patch[]): { text: string; applied: string[]; missed: string[] };
+  mermaidPatches(options?: { skip?: string[]; onApplied?: (name: string) => void; patches?: Patch[] }): import('esbuild').Plugin;
 }
 
 const SEEDED_RANDOM = `(() => { let s = 42; Math.random = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; }; })();`;
@@ -34,13 +38,17 @@ let patched: Harness;
 let published: Harness;
 const applied = new Set<string>();
 let patchNames: string[] = [];
+let patches: PatchModule;
 
+/** The panel's build (an ES module with chunks, as build/esbuild.mjs makes it) with the given patch plugin. */
 async function bundle(outdir: string, plugin: import('esbuild').Plugin): Promise<void> {
   await build({
     absWorkingDir: ROOT,
     bundle: true,
     platform: 'browser',
-    format: 'iife',
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     target: 'es2022',
     minify: true,
     entryPoints: { webview: 'media/webview.ts' },
@@ -50,11 +58,30 @@ async function bundle(outdir: string, plugin: import('esbuild').Plugin): Promise
   });
 }
 
+/** The build's error texts (esbuild rejects with them), or [] when it succeeded. */
+async function buildErrors(plugin: import('esbuild').Plugin): Promise<string[]> {
+  const outdir = mkdtempSync(join(tmpdir(), 'bp-patch-miss-'));
+  try {
+    await bundle(outdir, plugin);
+    return [];
+  } catch (e) {
+    return ((e as { errors?: { text: string }[] }).errors ?? [{ text: String(e) }]).map((m) => m.text);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The patches with one of them changed so that it no longer matches (as after a Mermaid or dagre update). */
+function withMiss(name: string, change: (p: Patch) => Patch): Patch[] {
+  assert.ok(patches.PATCHES.some((p) => p.name === name), name);
+  return patches.PATCHES.map((p) => (p.name === name ? change(p) : p));
+}
+
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bp-patches-'));
   // A path in a variable: the patch module is plain ESM JavaScript used by the build, not part of the typed sources.
   const modulePath = join(ROOT, 'build/mermaid-patches.mjs');
-  const patches = (await import(modulePath)) as PatchModule;
+  patches = (await import(modulePath)) as PatchModule;
   patchNames = patches.PATCHES.map((p) => p.name);
   await bundle(join(dir, 'patched'), patches.mermaidPatches({ onApplied: (name) => applied.add(name) }));
   await bundle(join(dir, 'published'), patches.mermaidPatches({ skip: patchNames }));
@@ -94,6 +121,36 @@ describe('Mermaid speed patches', () => {
       await b.page.close();
     });
   }
+
+  test('applyPatches reports a patch whose text is gone from its file as missed', () => {
+    const graphlib = patches.PATCHES.filter((p) => p.file.test('node_modules/dagre-d3-es/src/graphlib/graph.js'));
+    assert.ok(graphlib.length >= 2);
+    const source = graphlib.map((p) => `function f() { ${p.needle} x); }`).join('\n');
+    const whole = patches.applyPatches('node_modules/dagre-d3-es/src/graphlib/graph.js', source, graphlib);
+    assert.deepEqual(whole.missed, []);
+    assert.deepEqual(whole.applied.sort(), graphlib.map((p) => p.name).sort());
+    // The published file after an update that renamed the helper of the first patch.
+    const altered = source.split(graphlib[0].needle).join('return _.ownKeys(');
+    const partial = patches.applyPatches('node_modules/dagre-d3-es/src/graphlib/graph.js', altered, graphlib);
+    assert.deepEqual(partial.missed, [graphlib[0].name]);
+    assert.ok(partial.text.includes('return _.ownKeys('), 'the altered text is left as it is');
+  });
+
+  test('a patch that no longer matches the installed Mermaid fails the build and names the patch', async () => {
+    // One half of the coupled pair (getConfig hands out frozen copies; fromText asks for a writable one):
+    // shipping the first without the second would make every diagram's init() throw.
+    const name = 'Diagram.fromText: a writable configuration copy for init()';
+    const errors = await buildErrors(patches.mermaidPatches({ patches: withMiss(name, (p) => ({ ...p, needle: p.needle.replace('detectType', 'detectDiagramType') })) }));
+    assert.equal(errors.length, 1, errors.join('\n'));
+    assert.match(errors[0], /mermaid-patches: patch "Diagram\.fromText: a writable configuration copy for init\(\)" no longer matches .*mermaid\.core\.mjs/);
+  });
+
+  test('a patch whose text is in none of Mermaid’s chunks fails the build at its end and names the patch', async () => {
+    const name = 'getConfig: one frozen copy per configuration';
+    const errors = await buildErrors(patches.mermaidPatches({ patches: withMiss(name, (p) => ({ ...p, needle: `${p.needle}\n// changed` })) }));
+    assert.equal(errors.length, 1, errors.join('\n'));
+    assert.match(errors[0], /mermaid-patches: patch "getConfig: one frozen copy per configuration" was not applied/);
+  });
 
   test('a source Mermaid cannot parse posts renderError and leaves no stray elements', async () => {
     const w = await patched.newPage();

@@ -65,6 +65,19 @@ export interface Program {
   span: Span;
   /** Set on a program that tensor.ts unrolled from matrix operations: the groups its scalar nodes are tagged with. */
   groups?: TensorGroup[];
+  /** The variable the source differentiates by, when it says (sympy's `diff(f, x)`). */
+  wrt?: { name: string; span: Span };
+}
+
+/**
+ * The number a literal denotes: `3` or `-3` (front ends drop a unary `+`). A name first bound to a literal is an
+ * input, like torch's leaf tensors: the tracer, the printer, tensor lowering and the TypeScript front end's
+ * parameter defaults all ask this one question.
+ */
+export function literalNumber(e: Expr): number | undefined {
+  if (e.kind === 'num') return e.value;
+  if (e.kind === 'op' && e.op === 'neg' && e.args[0].kind === 'num') return -e.args[0].value;
+  return undefined;
 }
 
 /** Free variables of a program: names read before any assignment, excluding parameters. In order of first use. */

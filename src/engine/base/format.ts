@@ -16,3 +16,9 @@ export function formatNumber(v: number, sig = 4): string {
 function trimZeros(s: string): string {
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
+
+const SUBSCRIPT_DIGITS = '₀₁₂₃₄₅₆₇₈₉';
+/** `₂` for 2: the version mark of a reassigned name (`h₂`). */
+export function subscript(n: number): string {
+  return String(n).replace(/\d/g, (d) => SUBSCRIPT_DIGITS[Number(d)]);
+}

@@ -6,6 +6,11 @@ export const LIMITS = {
   maxNodes: 2_000_000,
   /** Nodes for which a finite-difference check replays the tape (inputs × nodes). */
   maxGradCheckWork: 50_000_000,
-  /** Size of an inlined expression handed to the symbolic differentiator. */
-  maxSymbolicChars: 20_000,
+  /**
+   * The one "too long" for symbolic work: program size, expression tree size and printed length of a symbolic
+   * derivative (each tree node prints at least one character, so a larger tree cannot print shorter).
+   */
+  maxSymbolicChars: 5_000,
+  /** Graphs with more edges keep numbers only on their edges (no localFormula). */
+  maxFormulaEdges: 20_000,
 } as const;

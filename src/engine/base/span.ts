@@ -6,18 +6,27 @@ export interface Span {
   readonly col: number;
 }
 
-/** Maps offsets to line:col in O(log lines); built once per source text. */
+/**
+ * Maps offsets to lines in O(log lines); built once per source text. Messages use 1-based line:col
+ * (`position`, `span`); editor helpers use 0-based line numbers (`lineAt`, `range`, `lineText`).
+ */
 export class LineIndex {
-  private readonly lineStarts: number[] = [0];
+  /** Offset where each 0-based line starts. */
+  readonly starts: number[] = [0];
 
   constructor(readonly text: string) {
     for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+      if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
     }
   }
 
-  position(offset: number): { line: number; col: number } {
-    const starts = this.lineStarts;
+  get count(): number {
+    return this.starts.length;
+  }
+
+  /** 0-based line containing `offset`. */
+  lineAt(offset: number): number {
+    const starts = this.starts;
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -25,7 +34,26 @@ export class LineIndex {
       if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, col: offset - starts[lo] + 1 };
+    return lo;
+  }
+
+  /** Start and end (before the line break, `\r\n` included) of a 0-based line. */
+  range(line: number): { start: number; end: number } {
+    const start = this.starts[line];
+    let end = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
+    if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
+    return { start, end };
+  }
+
+  lineText(line: number): string {
+    const r = this.range(line);
+    return this.text.slice(r.start, r.end);
+  }
+
+  /** 1-based line:col of `offset`, for messages. */
+  position(offset: number): { line: number; col: number } {
+    const line = this.lineAt(offset);
+    return { line: line + 1, col: offset - this.starts[line] + 1 };
   }
 
   span(start: number, end: number): Span {

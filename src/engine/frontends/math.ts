@@ -1,10 +1,16 @@
-import { parse, type MathNode } from 'mathjs';
+import { create, parseDependencies, type MathNode } from 'mathjs';
 import { BackpropError } from '../base/errors';
 import type { Assign, Expr, Program, TensorOp } from '../ast/ir';
 import { LIMITS } from '../base/limits';
 import { lookup } from '../base/lookup';
 import { LEAKY_RELU_SLOPE, type OpName } from '../tape/ops';
 import { LineIndex, type Span } from '../base/span';
+
+/**
+ * A mathjs instance with its parser only (and the node classes it builds): the math front end never evaluates,
+ * so the ~200 other mathjs functions are not created, and requiring the engine stays fast.
+ */
+const { parse } = create({ parseDependencies });
 
 /** Math functions the math front end accepts: name → op and the arities it takes. */
 const UNARY = lookup<OpName>({

@@ -3,13 +3,18 @@ import type { Assign, Expr, IrOp, Program } from '../ast/ir';
 import { LIMITS } from '../base/limits';
 import { lookup } from '../base/lookup';
 import { LineIndex, type Span } from '../base/span';
+import {
+  BUILTINS, DANGEROUS, DEFAULT_MODULES, DRAWING_NAMES, METHODS, MODULES, didYouMean, keywordsOf,
+  type Builder, type Fn, type KeywordValue, type Module,
+} from './python-library';
 
 /**
  * The Python front end: a hand-written tokenizer and an operator-precedence parser (explicit stacks, so
- * nesting depth is bounded by memory, not the call stack) for the arithmetic subset the lessons' notebooks
- * use. The text is never executed. Lesson boilerplate is tolerated and ignored: `import math`,
- * `import numpy as np`, `import torch`, `print(...)` lines, `y.backward()` lines and bare `x.grad` lines.
- * Everything else outside the subset is refused with the construct and its line:col.
+ * nesting depth is bounded by memory, not the call stack) for the subset lesson notebooks use: arithmetic,
+ * math/numpy/torch functions and tensor methods, torch.nn.functional, micrograd's Value, and sympy cells.
+ * The text is never executed. Lesson boilerplate is read past: imports of the modules we know, `print(...)`,
+ * bare `x.grad` / `x.data`, `x.requires_grad = True`, `draw_dot(...)`; `y.backward()` and sympy's `diff(f, x)`
+ * mark the output. Everything else is refused with the construct and its line:col, in Python's terms.
  */
 
 type TokKind = 'num' | 'name' | 'op' | 'str' | 'nl';
@@ -31,46 +36,6 @@ const EXPRESSION_KEYWORDS = lookup<string>({
   or: "the operator 'or'", if: "a conditional expression 'a if c else b'", else: "a conditional expression 'a if c else b'",
   for: 'a comprehension', in: "the operator 'in'", is: "the operator 'is'", await: "an 'await'", yield: "a 'yield'",
 });
-/** Imports that lessons need and we understand; anything else imported is refused. */
-const TOLERATED_IMPORTS = new Set(['import math', 'import numpy as np', 'import numpy', 'import torch']);
-
-type Fn =
-  | { kind: 'op'; op: IrOp; min: number; max: number }
-  | { kind: 'ctor' } // np.array / torch.tensor: a literal value
-  | { kind: 'same' }; // float(x): the value itself
-
-const op = (o: IrOp, min = 1, max = min): Fn => ({ kind: 'op', op: o, min, max });
-const COMMON = lookup<Fn>({
-  sin: op('sin'), cos: op('cos'), tan: op('tan'), sinh: op('sinh'), cosh: op('cosh'), tanh: op('tanh'),
-  exp: op('exp'), log2: op('log2'), log10: op('log10'), sqrt: op('sqrt'),
-});
-const MATH_FNS = lookup<Fn>({
-  ...COMMON, asin: op('asin'), acos: op('acos'), atan: op('atan'), fabs: op('abs'), log: op('log', 1, 2),
-  pow: op('pow', 2), hypot: op('hypot', 1, Infinity), cbrt: op('cbrt'),
-});
-const NUMPY_FNS = lookup<Fn>({
-  ...COMMON, log: op('log'), arcsin: op('asin'), arccos: op('acos'), arctan: op('atan'), abs: op('abs'), absolute: op('abs'),
-  square: op('square'), cbrt: op('cbrt'), maximum: op('max', 2), minimum: op('min', 2), power: op('pow', 2),
-  array: { kind: 'ctor' }, asarray: { kind: 'ctor' }, dot: op('mmul', 2), matmul: op('matmul', 2), sum: op('sum'),
-  mean: op('mean'), transpose: op('transpose'),
-});
-const TORCH_FNS = lookup<Fn>({
-  ...COMMON, log: op('log'), asin: op('asin'), acos: op('acos'), atan: op('atan'), arcsin: op('asin'), arccos: op('acos'),
-  arctan: op('atan'), abs: op('abs'), square: op('square'), sigmoid: op('sigmoid'), relu: op('relu'),
-  maximum: op('max', 2), minimum: op('min', 2), pow: op('pow', 2), tensor: { kind: 'ctor' }, matmul: op('matmul', 2),
-  mm: op('matmul', 2), mv: op('matmul', 2), dot: op('dot', 2), sum: op('sum'), mean: op('mean'), t: op('transpose'),
-});
-const MODULES = lookup<Readonly<Record<string, Fn>>>({ math: MATH_FNS, np: NUMPY_FNS, numpy: NUMPY_FNS, torch: TORCH_FNS });
-const PI_E = lookup<[string, number]>({ pi: ['pi', Math.PI], e: ['e', Math.E] });
-const MODULE_CONSTANTS = lookup<Readonly<Record<string, [string, number]>>>({
-  math: lookup<[string, number]>({ ...PI_E, tau: ['tau', 2 * Math.PI] }),
-  np: PI_E,
-  numpy: PI_E,
-  torch: PI_E,
-});
-const BUILTINS = lookup<Fn>({ abs: op('abs'), max: op('max', 1, Infinity), min: op('min', 1, Infinity), pow: op('pow', 2), float: { kind: 'same' } });
-/** Calls that would run code or touch the system: named in the refusal so the reason is plain. */
-const DANGEROUS = new Set(['exec', 'eval', 'open', '__import__', 'compile', 'input', 'getattr', 'setattr', 'globals', 'locals', 'vars', 'breakpoint']);
 
 /** Tokens of the whole text; newlines inside brackets are dropped (implicit line joining), `;` ends a statement. */
 function tokenize(text: string, lines: LineIndex): Tok[] {
@@ -139,11 +104,17 @@ function tokenize(text: string, lines: LineIndex): Tok[] {
   return out;
 }
 
+type CallMarker = {
+  type: 'call'; tok: Tok; base: number; fn: Fn; name: string;
+  /** Where the call's text starts (the receiver, for a method). */
+  start: number;
+  keywords: Record<string, { value: KeywordValue; span: Span }>;
+};
 type Marker =
   | { type: 'bin'; op: string; prec: number; tok: Tok }
   | { type: 'un'; neg: boolean; tok: Tok }
   | { type: 'paren'; tok: Tok; base: number }
-  | { type: 'call'; tok: Tok; base: number; fn: Fn; name: string }
+  | CallMarker
   | { type: 'list'; tok: Tok; base: number };
 
 const BINARY = lookup<[number, IrOp]>({ '+': [1, 'add'], '-': [1, 'sub'], '*': [2, 'mul'], '/': [2, 'div'], '@': [2, 'matmul'], '**': [4, 'pow'] });
@@ -154,8 +125,44 @@ const REFUSED_OPERATORS = lookup<string>({
   '==': "a comparison '=='", '!=': "a comparison '!='", '<': "a comparison '<'", '>': "a comparison '>'", '<=': "a comparison '<='",
   '>=': "a comparison '>='", '{': 'a dict or set', ':': "a ':'", ':=': "an assignment expression ':='", '...': "'...'", '->': "'->'",
 });
+const AUGMENTED = lookup<IrOp>({ '+=': 'add', '-=': 'sub', '*=': 'mul', '/=': 'div', '@=': 'matmul', '**=': 'pow' });
+const ASSIGNMENT = /^(=|\+=|-=|\*=|\/=|@=|\*\*=|\/\/=|%=|&=|\|=|\^=|>>=|<<=)$/;
 
-/** Parses Python (the arithmetic subset; never executed) into the IR. Throws BackpropError on refusal. */
+type VarExpr = Extract<Expr, { kind: 'var' }>;
+
+/**
+ * One value a Python name is bound to. Its IR name is settled at the end (`settleNames`): a micrograd
+ * `x.label = '…'` renames it, and two values wanting one name must not be confused by the tracer.
+ */
+interface Binding {
+  desired: string;
+  /** Statement position of the assignment (-1 for a free variable or symbol, which has no assignment). */
+  at: number;
+  /** Position of the last statement reading it (Infinity when the output reads it). */
+  lastRead: number;
+  assign?: Assign;
+  reads: VarExpr[];
+  /** Shape of a literal array value (np.zeros((1, 3)), np.array([[…]])), for np.zeros_like. */
+  shape?: number[];
+  /** A free variable or symbol: its name is the value's name, never changed. */
+  fixed?: boolean;
+}
+/** What a Python name means here. */
+type Named =
+  | { kind: 'value'; binding: Binding }
+  | { kind: 'symbol'; name: string }
+  | { kind: 'drawing' } // dot = draw_dot(g)
+  | { kind: 'derivative'; of: string }; // dfdx = diff(f, x)
+
+/** The text of a Python string literal (prefixes and quotes removed, simple escapes read). */
+function stringValue(t: Tok): string {
+  const m = /^([rRbBuUfF]{0,2})('''|"""|'|")([\s\S]*)\2$/.exec(t.text);
+  if (!m) return t.text;
+  if (/[rR]/.test(m[1])) return m[3];
+  return m[3].replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t' } as Record<string, string>)[c] ?? c);
+}
+
+/** Parses Python (the lesson subset; never executed) into the IR. Throws BackpropError on refusal. */
 export function parsePython(text: string): Program {
   if (text.length > LIMITS.maxSourceChars) {
     throw new BackpropError('too-large', `input is ${text.length} characters; the limit is ${LIMITS.maxSourceChars}`);
@@ -164,20 +171,86 @@ export function parsePython(text: string): Program {
   const tokens = tokenize(text, lines);
   const span = (start: number, end: number): Span => lines.span(start, end);
   const at = (t: Tok) => span(t.start, t.end);
-  const refuse = (t: Tok, what: string, end = t.end): never => {
-    throw new BackpropError('unsupported', `unsupported in Python: ${what}`, span(t.start, end));
+  const refuse = (t: Tok | Span, what: string, end?: number): never => {
+    throw new BackpropError('unsupported', `unsupported in Python: ${what}`, span(t.start, end ?? t.end));
   };
   let count = 0;
+  const build = (o: IrOp, args: Expr[], s: Span, label?: string): Expr => {
+    if (++count > LIMITS.maxNodes) throw new BackpropError('too-large', `expression has more than ${LIMITS.maxNodes} parts`);
+    return label ? { kind: 'op', op: o, args, span: s, label } : { kind: 'op', op: o, args, span: s };
+  };
+
+  // Scope: modules by alias, functions imported by name, and what each assigned name holds.
+  const modules = new Map<string, Module>(Object.entries(DEFAULT_MODULES));
+  const functions = new Map<string, Fn>(Object.entries(BUILTINS));
+  /** Names an import line of this text bound: assigning to them is refused (names known by default may be taken). */
+  const imported = new Set<string>();
+  const named = new Map<string, Named>();
+  /** `from sympy import pi`: a name for a constant. */
+  const constants = new Map<string, [string, number]>();
+  const bindings: Binding[] = [];
+  const frees = new Map<string, Binding>();
+  /** micrograd's `Value(2.0, label='a')`: the label for the assignment whose right side this is. */
+  const valueLabels = new WeakMap<Expr, string>();
+  const body: Assign[] = [];
+  /** Position of the statement being read: reads happen at it, hoisted assignments just before it. */
+  let position = 0;
+
+  const free = (name: string, s: Span): VarExpr => {
+    let b = frees.get(name);
+    if (!b) {
+      b = { desired: name, at: -1, lastRead: -1, reads: [], fixed: true };
+      frees.set(name, b);
+    }
+    return readOf(b, s);
+  };
+  const readOf = (b: Binding, s: Span): VarExpr => {
+    const v: VarExpr = { kind: 'var', name: b.desired, span: s };
+    b.reads.push(v);
+    b.lastRead = Math.max(b.lastRead, position);
+    return v;
+  };
+  const read = (t: Tok): Expr => {
+    const n = named.get(t.text);
+    if (!n) return free(t.text, at(t));
+    if (n.kind === 'value') return readOf(n.binding, at(t));
+    if (n.kind === 'symbol') return free(n.name, at(t));
+    if (n.kind === 'drawing') return refuse(t, `'${t.text}' (the drawing draw_dot made) used in a calculation`);
+    return refuse(t, `'${t.text}', the symbolic derivative of '${n.of}', used in a calculation (the graph shows it; it cannot be computed with here)`);
+  };
+  const bind = (name: string, expr: Expr, s: Span, desired = name, hidden = false): Binding => {
+    const assign: Assign = { kind: 'assign', name: desired, expr, span: s, mode: 'assign' };
+    const b: Binding = { desired, at: hidden ? position - 0.5 : position, lastRead: -1, assign, reads: [] };
+    body.push(assign);
+    bindings.push(b);
+    if (!hidden) named.set(name, { kind: 'value', binding: b });
+    return b;
+  };
+
+  /** Shape of a literal: [] for a number, [n] or [r, c] for arrays of numbers; undefined otherwise. */
+  const literalShape = (e: Expr): number[] | undefined => {
+    const isNum = (x: Expr) => x.kind === 'num' || (x.kind === 'op' && x.op === 'neg' && x.args[0].kind === 'num');
+    if (isNum(e)) return [];
+    if (e.kind !== 'op' || e.op !== 'array') return undefined;
+    if (e.args.every(isNum)) return [e.args.length];
+    const rows = e.args.map(literalShape);
+    if (rows.every((r) => r && r.length === 1 && r[0] === rows[0]![0])) return [rows.length, rows[0]![0]];
+    return undefined;
+  };
+  const filled = (shape: number[], entry: (k: number) => number, s: Span): Expr => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (n > LIMITS.maxNodes) throw new BackpropError('too-large', `an array of ${n} entries is over the limit`, s);
+    const num = (k: number): Expr => ({ kind: 'num', value: entry(k), span: s });
+    if (shape.length === 0) return num(0);
+    if (shape.length === 1) return build('array', Array.from({ length: shape[0] }, (_, k) => num(k)), s);
+    return build('array', Array.from({ length: shape[0] }, (_, r) => build('array', Array.from({ length: shape[1] }, (_, c) => num(r * shape[1] + c)), s)), s);
+  };
 
   /** One expression from tokens [from, to): shunting-yard over explicit operand and marker stacks. */
   const parseExpr = (from: number, to: number): Expr => {
     const operands: Expr[] = [];
     const markers: Marker[] = [];
     let expectOperand = true;
-    const build = (o: IrOp, args: Expr[], s: Span, label?: string): Expr => {
-      if (++count > LIMITS.maxNodes) throw new BackpropError('too-large', `expression has more than ${LIMITS.maxNodes} parts`);
-      return label ? { kind: 'op', op: o as any, args, span: s, label } : { kind: 'op', op: o as any, args, span: s };
-    };
     const reduceTop = () => {
       const m = markers.pop()!;
       if (m.type === 'bin') {
@@ -193,26 +266,119 @@ export function parsePython(text: string): Program {
     const reduceToBracket = () => {
       while (markers.length && (markers[markers.length - 1].type === 'bin' || markers[markers.length - 1].type === 'un')) reduceTop();
     };
-    const closeCall = (m: Extract<Marker, { type: 'call' }>, close: Tok) => {
+    const closeCall = (m: CallMarker, close: Tok) => {
       const args = operands.splice(m.base);
-      const s = span(m.tok.start, close.end);
-      if (m.fn.kind === 'ctor') {
-        if (args.length !== 1) throw new BackpropError('unsupported', `${m.name}() takes 1 value here, got ${args.length}`, s);
+      const s = span(m.start, close.end);
+      const fn = m.fn;
+      const arity = (min: number, max: number) => {
+        if (args.length >= min && args.length <= max) return;
+        // A method's receiver is not an argument the user counts.
+        const shift = m.name.startsWith('.') ? 1 : 0;
+        const [lo, hi, got] = [min - shift, max - shift, args.length - shift];
+        const expected = lo === hi ? `${lo} argument${lo === 1 ? '' : 's'}` : hi === Infinity ? `at least ${lo} argument${lo === 1 ? '' : 's'}` : `${lo} to ${hi} arguments`;
+        throw new BackpropError('unsupported', `${m.name.replace(/\(\)$/, '')}() takes ${expected}, got ${got}`, s);
+      };
+      if (fn.kind === 'ctor') {
+        arity(1, 1);
         operands.push(unwrapSingle(args[0]));
         return;
       }
-      if (m.fn.kind === 'same') {
-        if (args.length !== 1) throw new BackpropError('unsupported', `${m.name}() takes 1 argument, got ${args.length}`, s);
+      if (fn.kind === 'same') {
+        arity(1, 1);
         operands.push(args[0]);
         return;
       }
-      const { min, max } = m.fn;
-      if (args.length < min || args.length > max) {
-        const expected = min === max ? `${min} argument${min === 1 ? '' : 's'}` : max === Infinity ? `at least ${min} argument${min === 1 ? '' : 's'}` : `${min} or ${max} arguments`;
-        throw new BackpropError('unsupported', `${m.name}() takes ${expected}, got ${args.length}`, s);
+      if (fn.kind === 'value') {
+        arity(1, 1);
+        const label = m.keywords.label;
+        if (label) {
+          if (label.value.kind !== 'str') refuse(label.span, `${m.name}(…, label=…) with a label that is not a string`);
+          valueLabels.set(args[0], (label.value as { value: string }).value);
+        }
+        operands.push(args[0]);
+        return;
       }
-      const o: IrOp = m.fn.op === 'log' && args.length === 2 ? 'logb' : m.fn.op;
-      operands.push(build(o, args, s, m.name));
+      if (fn.kind === 'build') {
+        arity(fn.min, fn.max);
+        operands.push(fn.build(args, m.keywords, builder(s, m.name.replace(/\(\)$/, ''))));
+        return;
+      }
+      if (fn.kind !== 'op') return refuse(m.tok, `${m.name}()`);
+      arity(fn.min, fn.max);
+      const o: IrOp = fn.op === 'log' && args.length === 2 ? 'logb' : fn.op;
+      operands.push(build(o, args, s, m.name.startsWith('.') ? m.name.slice(1, -2) : m.name));
+    };
+    /** Starts a call once its '(' is read (at `after`); returns where reading goes on. */
+    const startCall = (fn: Fn, name: string, first: Tok, nameEnd: number, after: number, start = first.start, base = operands.length): number => {
+      if (fn.kind === 'refused') refuse(first, `${name}(...): ${fn.why}`, nameEnd);
+      if (fn.kind === 'symbols') refuse(first, `${name}(...) inside an expression: write x = ${name}('x') on a line of its own`, nameEnd);
+      if (fn.kind === 'diff') refuse(first, `${name}(...) inside an expression: write d = ${name}(f, x) on a line of its own (the graph shows f and its derivative)`, nameEnd);
+      if (fn.kind === 'draw') refuse(first, `${name}(...) inside an expression (drawing is read past only as a statement of its own)`, nameEnd);
+      if (fn.kind === 'fill' || fn.kind === 'like') {
+        const { expr, next } = fn.kind === 'fill' ? readFill(fn.fill, name, first, after, to) : readLike(fn.fill, name, first, after, to);
+        operands.push(expr);
+        expectOperand = false;
+        return next;
+      }
+      const m: CallMarker = { type: 'call', tok: first, base, fn, name, start, keywords: Object.create(null) };
+      markers.push(m);
+      return readKeywords(m, after, to);
+    };
+    /** `np.zeros((1, 3))`, `torch.ones(2, 3)`, `np.full((2, 2), 0.5)`, `np.eye(3)`: a literal of that shape. */
+    const readFill = (fill: 0 | 1 | 'value' | 'eye', name: string, first: Tok, after: number, end: number): { expr: Expr; next: number } => {
+      let j = after;
+      const dims: number[] = [];
+      const int = (): number => {
+        const t = tokens[j];
+        if (j >= end || t.kind !== 'num' || !Number.isInteger(t.value)) refuse(t ?? first, `${name}(...) with a size that is not a whole number written out`);
+        j++;
+        return t.value!;
+      };
+      const bracket = tokens[j]?.text === '(' || tokens[j]?.text === '[' ? tokens[j].text : undefined;
+      if (bracket) {
+        j++;
+        while (j < end && tokens[j].text !== (bracket === '(' ? ')' : ']')) {
+          dims.push(int());
+          if (tokens[j]?.text === ',') j++;
+        }
+        j++;
+      } else {
+        dims.push(int());
+        // torch.zeros(2, 3) and np.eye(3, 4) give sizes one by one.
+        while ((fill !== 'value') && tokens[j]?.text === ',' && tokens[j + 1]?.kind === 'num' && Number.isInteger(tokens[j + 1].value)) { j++; dims.push(int()); }
+      }
+      if (fill === 'eye' && dims.length === 1) dims.push(dims[0]);
+      if (dims.length > 2) refuse(first, `${name}(...) with ${dims.length} dimensions (vectors and matrices only)`, tokens[j - 1].end);
+      let value = fill === 'value' ? NaN : fill === 'eye' ? 0 : fill;
+      if (fill === 'value') {
+        if (tokens[j]?.text !== ',') refuse(first, `${name}(shape, value) without a value`, tokens[j - 1].end);
+        j++;
+        const sign = tokens[j]?.text === '-' ? -1 : 1;
+        if (tokens[j]?.text === '-' || tokens[j]?.text === '+') j++;
+        if (tokens[j]?.kind !== 'num') refuse(tokens[j] ?? first, `${name}(shape, value) with a value that is not a number written out`);
+        value = sign * tokens[j].value!;
+        j++;
+      }
+      const m: CallMarker = { type: 'call', tok: first, base: 0, fn: { kind: 'fill', fill }, name, start: first.start, keywords: Object.create(null) };
+      if (tokens[j]?.text === ',') j = readKeywords(m, j + 1, end);
+      if (tokens[j]?.text !== ')') refuse(tokens[j] ?? first, `${name}(...) written this way (give the shape as numbers, e.g. ${name}((2, 3)))`);
+      const s = span(first.start, tokens[j].end);
+      const cols = dims.length === 2 ? dims[1] : 1;
+      // One entry is that number, as for torch.tensor([0.0]).
+      const expr = unwrapSingle(filled(dims, (k) => (fill === 'eye' ? (Math.floor(k / cols) === k % cols ? 1 : 0) : value), s));
+      return { expr, next: j + 1 };
+    };
+    const readLike = (fill: 0 | 1, name: string, first: Tok, after: number, end: number): { expr: Expr; next: number } => {
+      const arg = tokens[after];
+      if (after >= end || arg.kind !== 'name') refuse(first, `${name}(...) of something other than a name`, tokens[after]?.end);
+      const n = named.get(arg.text);
+      const shape = n?.kind === 'value' ? n.binding.shape : undefined;
+      if (!shape) refuse(arg, `${name}(${arg.text}): the shape of '${arg.text}' is not known here (it is not assigned a literal array above); write the shape, e.g. ${name.replace('_like', '')}((2, 3))`);
+      const m: CallMarker = { type: 'call', tok: first, base: 0, fn: { kind: 'like', fill }, name, start: first.start, keywords: Object.create(null) };
+      let j = after + 1;
+      if (tokens[j]?.text === ',') j = readKeywords(m, j + 1, end);
+      if (tokens[j]?.text !== ')') refuse(tokens[j] ?? first, `${name}(...) with more than one argument`);
+      return { expr: unwrapSingle(filled(shape!, () => fill, span(first.start, tokens[j].end))), next: j + 1 };
     };
 
     let i = from;
@@ -231,38 +397,43 @@ export function parsePython(text: string): Program {
           if (t.text in STATEMENT_KEYWORDS) refuse(t, STATEMENT_KEYWORDS[t.text]);
           const next = tokens[i + 1];
           const calls = i + 1 < to && next.text === '(' && next.kind === 'op';
-          if (t.text in MODULES) {
-            const attr = tokens[i + 2];
-            if (!(i + 2 < to && next.text === '.' && attr.kind === 'name')) refuse(t, `the module '${t.text}' used as a value`);
-            const full = `${t.text}.${attr.text}`;
-            const after = tokens[i + 3];
-            if (i + 3 < to && after.kind === 'op' && after.text === '(') {
-              const fn = MODULES[t.text][attr.text];
+          const mod = named.has(t.text) ? undefined : modules.get(t.text);
+          if (mod) {
+            const path = modulePath(mod, t.text, i, to);
+            const attr = tokens[path.end + 2];
+            if (!(path.end + 2 < to && tokens[path.end + 1].text === '.' && attr.kind === 'name')) refuse(t, `the module '${path.name}' used as a value`, tokens[path.end].end);
+            const full = `${path.name}.${attr.text}`;
+            const after = tokens[path.end + 3];
+            if (path.end + 3 < to && after.kind === 'op' && after.text === '(') {
+              const fn = path.module.fns[attr.text] ?? (path.module.refusedAll ? { kind: 'refused', why: path.module.refusedAll } as Fn : undefined);
               if (!fn) {
                 throw new BackpropError('unknown-function',
-                  `unknown function '${full}' (supported: ${Object.keys(MODULES[t.text]).map((k) => `${t.text}.${k}`).join(', ')})`, span(t.start, attr.end));
+                  `unknown function '${full}'${didYouMean(`${path.name}.`, attr.text, Object.keys(path.module.fns))}`, span(t.start, attr.end));
               }
-              markers.push({ type: 'call', tok: t, base: operands.length, fn, name: full });
-              i += 4;
-              i = skipEmptyOrKeywords(markers[markers.length - 1] as any, i, to);
+              i = startCall(fn, full, t, attr.end, path.end + 4);
               continue;
             }
-            const constant = MODULE_CONSTANTS[t.text][attr.text];
-            if (!constant) refuse(t, `attribute access '${full}'`, attr.end);
+            const constant = path.module.constants[attr.text];
+            if (!constant) refuse(t, `attribute access '${full}'${didYouMean(`${path.name}.`, attr.text, [...Object.keys(path.module.constants), ...Object.keys(path.module.fns)])}`, attr.end);
             operands.push({ kind: 'const', name: constant[0], value: constant[1], span: span(t.start, attr.end) });
             expectOperand = false;
-            i += 3;
+            i = path.end + 3;
             continue;
           }
-          if (calls) {
+          if (calls && !named.has(t.text)) {
             if (DANGEROUS.has(t.text)) refuse(t, `a call to '${t.text}' (code is never run)`);
-            const fn = BUILTINS[t.text];
-            if (!fn) refuse(t, `a call to '${t.text}' (only math., np. and torch. functions and abs, max, min, pow, float are traced)`);
-            markers.push({ type: 'call', tok: t, base: operands.length, fn, name: t.text });
-            i = skipEmptyOrKeywords(markers[markers.length - 1] as any, i + 2, to);
+            const fn = functions.get(t.text);
+            if (!fn) {
+              const known = [...functions.keys()];
+              const near = didYouMean('', t.text, known);
+              refuse(t, `a call to '${t.text}'${near || ` (traced: math., np., torch. and imported functions, and ${['abs', 'max', 'min', 'pow', 'float'].join(', ')})`}`);
+            }
+            i = startCall(fn!, t.text, t, t.end, i + 2);
             continue;
           }
-          operands.push({ kind: 'var', name: t.text, span: at(t) });
+          if (calls) refuse(t, `calling '${t.text}', which holds a value`);
+          const constant = named.has(t.text) ? undefined : constants.get(t.text);
+          operands.push(constant ? { kind: 'const', name: constant[0], value: constant[1], span: at(t) } : read(t));
           expectOperand = false;
           i++;
           continue;
@@ -294,7 +465,7 @@ export function parsePython(text: string): Program {
         if (t.text in REFUSED_OPERATORS) refuse(t, REFUSED_OPERATORS[t.text]);
         refuse(t, `'${t.text}' where a value is expected`);
       }
-      // An operator, a closing bracket, a comma, or a postfix (.T).
+      // An operator, a closing bracket, a comma, or a postfix (.T, a method call).
       if (t.kind !== 'op') {
         if (t.kind === 'name' && t.text in EXPRESSION_KEYWORDS) refuse(t, EXPRESSION_KEYWORDS[t.text]);
         refuse(t, `'${t.text}' after a complete value (missing operator?)`);
@@ -315,23 +486,36 @@ export function parsePython(text: string): Program {
       }
       if (t.text === '.') {
         const attr = tokens[i + 1];
-        if (i + 1 < to && attr.kind === 'name' && attr.text === 'T') {
-          // Postfix binds tighter than any operator: transpose the value just read.
-          const a = operands.pop()!;
-          operands.push(build('transpose', [a], span(a.span.start, attr.end), '.T'));
+        if (!(i + 1 < to && attr.kind === 'name')) refuse(t, "a '.' without a name after it");
+        // Postfix binds tighter than any operator: it applies to the value just read.
+        const receiver = operands[operands.length - 1];
+        if (attr.text === 'T') {
+          operands.pop();
+          operands.push(build('transpose', [receiver], span(receiver.span.start, attr.end), '.T'));
           i += 2;
           continue;
         }
-        // x.sum(), x.mean(), x.item(): the numpy/torch methods lessons use on a finished value.
         const open = tokens[i + 2];
-        const close = tokens[i + 3];
-        if (i + 3 < to && attr.kind === 'name' && ['sum', 'mean', 'item'].includes(attr.text) && open.text === '(' && close.text === ')') {
-          const a = operands.pop()!;
-          operands.push(attr.text === 'item' ? a : build(attr.text as IrOp, [a], span(a.span.start, close.end), `.${attr.text}()`));
-          i += 4;
+        if (i + 2 < to && open.kind === 'op' && open.text === '(') {
+          const fn = METHODS[attr.text];
+          const nearMethod = fn ? '' : didYouMean('.', attr.text, Object.keys(METHODS));
+          if (!fn && !nearMethod && receiver.kind === 'var' && tokens[i - 1].kind === 'name' && !named.has(receiver.name)) {
+            throw new BackpropError('unknown-function',
+              `unknown function '${receiver.name}.${attr.text}' ('${receiver.name}' is not a module imported here; known: math, numpy, torch, torch.nn.functional, sympy, micrograd)`, span(receiver.span.start, attr.end));
+          }
+          if (!fn) {
+            throw new BackpropError('unknown-function',
+              `unknown method '.${attr.text}()'${nearMethod.replace(/\?\)$/, '()?)')}`, span(t.start, attr.end));
+          }
+          // The receiver stays on the operand stack: it is the call's first argument.
+          i = startCall(fn, `.${attr.text}()`, attr, attr.end, i + 3, receiver.span.start, operands.length - 1);
+          expectOperand = true;
           continue;
         }
-        refuse(t, `attribute access '.${attr?.kind === 'name' ? attr.text : ''}'`, attr?.end ?? t.end);
+        if (attr.text === 'grad' || attr.text === 'data') {
+          refuse(t, `attribute access '.${attr.text}' in a calculation (${attr.text === 'grad' ? 'the graph shows every gradient' : 'it is the value without its graph'}; read past only in print(...) or a line of its own)`, attr.end);
+        }
+        refuse(t, `attribute access '.${attr.text}'`, attr.end);
       }
       if (t.text === '(') refuse(t, 'calling the result of an expression');
       if (t.text === '[') refuse(t, 'indexing or slicing');
@@ -343,7 +527,7 @@ export function parsePython(text: string): Program {
           if (m.type === 'paren') refuse(m.tok, 'a tuple', t.end);
           expectOperand = true;
           i++;
-          if (m.type === 'call') i = skipEmptyOrKeywords(m, i, to);
+          if (m.type === 'call') i = readKeywords(m, i, to);
           continue;
         }
         markers.pop();
@@ -376,30 +560,122 @@ export function parsePython(text: string): Program {
     return operands[0];
   };
 
+  /** `torch.nn.functional` from its first name: the deepest known submodule, and the token it ends at. */
+  function modulePath(mod: Module, first: string, i: number, to: number): { module: Module; name: string; end: number } {
+    let module = mod;
+    let name = first;
+    let end = i;
+    while (end + 2 < to && tokens[end + 1].text === '.' && tokens[end + 2].kind === 'name') {
+      const sub = module.submodules?.[tokens[end + 2].text];
+      if (!sub) break;
+      module = sub;
+      name = `${name}.${tokens[end + 2].text}`;
+      end += 2;
+    }
+    return { module, name, end };
+  }
+
+  /** What library functions build with: IR nodes with spans at the call, and shared arguments. */
+  function builder(s: Span, name: string): Builder {
+    return {
+      span: s,
+      name,
+      op: (o, args, label) => build(o, args, s, label),
+      num: (value) => ({ kind: 'num', value, span: s }),
+      share: (arg, role) => {
+        if (arg.kind !== 'op') {
+          // A variable read again is the same node; a number or constant is a fresh leaf each time, as written.
+          return () => (arg.kind === 'var' ? { ...arg } : arg);
+        }
+        // A computed argument used twice gets a name of its own, so the graph has it once.
+        const b = bind('', arg, arg.span, role, true);
+        return () => readOf(b, arg.span);
+      },
+      numberKeyword: (kw, key) => {
+        const k = kw[key];
+        if (!k) return undefined;
+        if (k.value.kind !== 'num') return refuse(k.span, `${name}(…, ${key}=…) with a value that is not a number written out`);
+        return k.value.value;
+      },
+      fail: (message, where) => { throw new BackpropError('unsupported', `unsupported in Python: ${message}`, where ?? s); },
+    };
+  }
+
   /**
-   * After a call's '(' or ',': a ')' right away closes a call without arguments; `name=value` keyword
-   * arguments are skipped for constructors (requires_grad, dtype are lesson boilerplate) and refused elsewhere.
+   * After a call's '(' or ',': keyword arguments `name=value` the function accepts are read (their values are
+   * constants: numbers, strings, True/False/None, dotted names such as torch.float64); others are refused.
+   * Returns the index of the next positional argument or of the call's ')'.
    */
-  function skipEmptyOrKeywords(m: Extract<Marker, { type: 'call' }>, i: number, to: number): number {
+  function readKeywords(m: CallMarker, i: number, to: number): number {
     for (;;) {
       const t = tokens[i];
       const eq = tokens[i + 1];
       if (!(i + 1 < to && t.kind === 'name' && eq.kind === 'op' && eq.text === '=')) return i;
-      if (m.fn.kind !== 'ctor' || !['requires_grad', 'dtype', 'device'].includes(t.text)) {
-        refuse(t, `the keyword argument '${t.text}=' of ${m.name}()`, eq.end);
-      }
-      let depth = 0;
+      const accepted = keywordsOf(m.fn);
+      const shown = m.name.endsWith('()') ? m.name : `${m.name}()`;
+      if (!accepted.includes(t.text)) refuse(t, `the keyword argument '${t.text}=' of ${shown}${didYouMean('', t.text, accepted).replace(/\?\)$/, '=?)')}`, eq.end);
       let j = i + 2;
-      for (; j < to; j++) {
-        const x = tokens[j].text;
-        if (tokens[j].kind === 'op' && (x === '(' || x === '[')) depth++;
-        else if (tokens[j].kind === 'op' && (x === ')' || x === ']')) { if (depth === 0) break; depth--; }
-        else if (tokens[j].kind === 'op' && x === ',' && depth === 0) break;
+      let value: KeywordValue | undefined;
+      const v = tokens[j];
+      if (v?.kind === 'num') { value = { kind: 'num', value: v.value! }; j++; }
+      else if ((v?.text === '-' || v?.text === '+') && tokens[j + 1]?.kind === 'num') { value = { kind: 'num', value: (v.text === '-' ? -1 : 1) * tokens[j + 1].value! }; j += 2; }
+      else if (v?.kind === 'str') { value = { kind: 'str', value: stringValue(v) }; j++; }
+      else if (v?.kind === 'name') {
+        let textOf = v.text;
+        j++;
+        while (tokens[j]?.text === '.' && tokens[j + 1]?.kind === 'name') { textOf += `.${tokens[j + 1].text}`; j += 2; }
+        value = { kind: 'name', text: textOf };
       }
-      if (tokens[j]?.text === ',') { i = j + 1; continue; }
+      const endTok = tokens[j];
+      if (!value || j >= to || !(endTok.text === ',' || endTok.text === ')')) {
+        refuse(t, `the keyword argument '${t.text}=' of ${shown} with a value that is not a constant written out`, (tokens[Math.min(j, to - 1)] ?? eq).end);
+      }
+      m.keywords[t.text] = { value: value!, span: span(t.start, tokens[j - 1].end) };
+      if (endTok.text === ',') { i = j + 1; continue; }
       return j; // at ')': the caller closes the call
     }
   }
+
+  const closesAt = (open: number, to: number): number => {
+    let depth = 0;
+    for (let j = open; j < to; j++) {
+      const x = tokens[j];
+      if (x.kind !== 'op') continue;
+      if (x.text === '(' || x.text === '[' || x.text === '{') depth++;
+      else if (x.text === ')' || x.text === ']' || x.text === '}') { depth--; if (depth === 0) return j; }
+    }
+    return -1;
+  };
+  /** The function a call at tokens [i, …) names (`diff(`, `sp.diff(`, `draw_dot(`), with the index of its '('. */
+  const calleeAt = (i: number, to: number): { fn: Fn; name: string; open: number } | undefined => {
+    const t = tokens[i];
+    if (t?.kind !== 'name' || named.has(t.text)) return undefined;
+    const mod = modules.get(t.text);
+    if (mod) {
+      const path = modulePath(mod, t.text, i, to);
+      const attr = tokens[path.end + 2];
+      if (tokens[path.end + 1]?.text !== '.' || attr?.kind !== 'name' || tokens[path.end + 3]?.text !== '(') return undefined;
+      const fn = path.module.fns[attr.text];
+      return fn ? { fn, name: `${path.name}.${attr.text}`, open: path.end + 3 } : undefined;
+    }
+    const fn = functions.get(t.text);
+    return fn && tokens[i + 1]?.text === '(' ? { fn, name: t.text, open: i + 1 } : undefined;
+  };
+  /** Token ranges of a call's arguments (split at depth-0 commas). */
+  const argumentsOf = (open: number, close: number): { from: number; to: number }[] => {
+    const out: { from: number; to: number }[] = [];
+    let depth = 0;
+    let s = open + 1;
+    for (let j = open + 1; j < close; j++) {
+      const x = tokens[j].text;
+      if (tokens[j].kind !== 'op') continue;
+      if (x === '(' || x === '[' || x === '{') depth++;
+      else if (x === ')' || x === ']' || x === '}') depth--;
+      else if (x === ',' && depth === 0) { out.push({ from: s, to: j }); s = j + 1; }
+    }
+    if (close > s) out.push({ from: s, to: close });
+    return out;
+  };
 
   // Statements: the tokens between newlines.
   const statements: { from: number; to: number }[] = [];
@@ -409,45 +685,174 @@ export function parsePython(text: string): Program {
       s = k + 1;
     }
   }
-  const body: Assign[] = [];
-  let result: Expr | undefined;
   let pending: { expr: Expr; tok: Tok } | undefined;
-  const ignoredCall = (from: number, to: number, first: Tok): boolean => {
-    // print(...) as a whole statement.
-    if (first.text === 'print' && tokens[from + 1]?.text === '(' && closesAt(from + 1) === to - 1) return true;
-    // y.backward(...) and a bare x.grad (torch boilerplate: our graph already is the backward pass).
-    if (first.kind === 'name' && tokens[from + 1]?.text === '.' && tokens[from + 2]?.kind === 'name') {
-      const attr = tokens[from + 2].text;
-      if (attr === 'backward' && tokens[from + 3]?.text === '(' && closesAt(from + 3) === to - 1) return true;
-      if (attr === 'grad' && to === from + 3) return true;
+  /** Set by `y.backward()` and `diff(f, x)`: the output, read where that line stands. */
+  let output: Expr | undefined;
+  let wrt: Program['wrt'];
+
+  const importLine = (from: number, to: number) => {
+    const first = tokens[from];
+    const words = tokens.slice(from, to).map((t) => t.text).join(' ').replace(/ \. /g, '.').replace(/ ,/g, ',');
+    const whole = span(first.start, tokens[to - 1].end);
+    const dotted = (j: number): { name: string; next: number } => {
+      let name = tokens[j]?.text ?? '';
+      if (tokens[j]?.kind !== 'name') refuse(whole, `the import '${words}'`);
+      j++;
+      while (tokens[j]?.text === '.' && tokens[j + 1]?.kind === 'name') { name += `.${tokens[j + 1].text}`; j += 2; }
+      return { name, next: j };
+    };
+    const unknownModule = (name: string): never => refuse(whole,
+      `the import '${words}' (known modules: math, numpy, torch, torch.nn.functional, sympy, micrograd)${didYouMean('', name, Object.keys(MODULES))}`);
+    if (first.text === 'import') {
+      let j = from + 1;
+      for (;;) {
+        const { name, next } = dotted(j);
+        const module = MODULES[name];
+        if (!module) unknownModule(name);
+        j = next;
+        let alias = name.split('.')[0];
+        let bound = MODULES[alias];
+        if (tokens[j]?.text === 'as') {
+          alias = tokens[j + 1]?.text ?? '';
+          bound = module;
+          j += 2;
+        }
+        if (bound) { modules.set(alias, bound); imported.add(alias); }
+        if (j >= to) return;
+        if (tokens[j].text !== ',') refuse(whole, `the import '${words}'`);
+        j++;
+      }
     }
-    return false;
-  };
-  const closesAt = (open: number): number => {
-    let depth = 0;
-    for (let j = open; j < tokens.length; j++) {
-      const x = tokens[j];
-      if (x.kind !== 'op') continue;
-      if (x.text === '(' || x.text === '[' || x.text === '{') depth++;
-      else if (x.text === ')' || x.text === ']' || x.text === '}') { depth--; if (depth === 0) return j; }
+    // from X import a, b as c
+    const { name: source, next } = dotted(from + 1);
+    if (tokens[next]?.text !== 'import') refuse(whole, `the import '${words}'`);
+    let j = next + 1;
+    if (tokens[j]?.text === '(') j++;
+    const module = MODULES[source];
+    const names: { name: string; alias: string; tok: Tok }[] = [];
+    while (j < to && tokens[j].text !== ')') {
+      const tok = tokens[j];
+      if (tok.text === '*') refuse(tok, `'from ${source} import *' (import the names you use)`);
+      if (tok.kind !== 'name') refuse(tok, `the import '${words}'`);
+      let alias = tok.text;
+      j++;
+      if (tokens[j]?.text === 'as') { alias = tokens[j + 1]?.text ?? alias; j += 2; }
+      names.push({ name: tok.text, alias, tok });
+      if (tokens[j]?.text === ',') j++;
     }
-    return -1;
+    if (!module) {
+      // `from utils import draw_dot`: a lesson's drawing helper, read past wherever it comes from.
+      if (names.length && names.every((n) => DRAWING_NAMES.has(n.name))) {
+        for (const n of names) { functions.set(n.alias, { kind: 'draw' }); imported.add(n.alias); }
+        return;
+      }
+      unknownModule(source);
+    }
+    for (const n of names) {
+      const sub = module.submodules?.[n.name];
+      const fn = module.fns[n.name];
+      const constant = module.constants[n.name];
+      imported.add(n.alias);
+      if (sub) modules.set(n.alias, sub);
+      else if (fn) functions.set(n.alias, fn);
+      else if (constant) constants.set(n.alias, constant);
+      else if (module.refusedAll) functions.set(n.alias, { kind: 'refused', why: module.refusedAll });
+      else {
+        refuse(n.tok, `cannot import '${n.name}' from ${source}${didYouMean('', n.name, [...Object.keys(module.fns), ...Object.keys(module.constants)])}`);
+      }
+    }
   };
 
-  for (const { from, to } of statements) {
+  /** `x = symbols('x')`, `x, y = symbols('x y')`: sympy symbols are the free variables (values from --at or the input box). */
+  const symbolLine = (from: number, eqAt: number, to: number): boolean => {
+    const callee = calleeAt(eqAt + 1, to);
+    if (callee?.fn.kind !== 'symbols' || closesAt(callee.open, to) !== to - 1) return false;
+    const targets = tokens.slice(from, eqAt).filter((t) => t.text !== ',' && t.text !== '(' && t.text !== ')');
+    if (targets.some((t) => t.kind !== 'name')) refuse(tokens[from], 'this assignment of symbols', tokens[eqAt - 1].end);
+    const args = argumentsOf(callee.open, to - 1);
+    const str = args.length && args[0].to === args[0].from + 1 && tokens[args[0].from].kind === 'str' ? tokens[args[0].from] : undefined;
+    if (!str) refuse(tokens[callee.open], `${callee.name}(...) without one string of names, e.g. ${callee.name}('x y')`, tokens[to - 1].end);
+    if (args.length > 1) {
+      const m: CallMarker = { type: 'call', tok: tokens[eqAt + 1], base: 0, fn: callee.fn, name: callee.name, start: 0, keywords: Object.create(null) };
+      if (readKeywords(m, args[1].from, to) !== to - 1) refuse(tokens[args[1].from], `${callee.name}(...) with more than one string of names`, tokens[to - 2].end);
+    }
+    const names = stringValue(str!).split(/[\s,]+/).filter(Boolean);
+    if (names.length !== targets.length) refuse(str!, `${targets.length} name${targets.length === 1 ? '' : 's'} assigned ${names.length} symbol${names.length === 1 ? '' : 's'}`);
+    names.forEach((name, k) => {
+      if (!/^[\p{L}_][\p{L}\p{N}_]*$/u.test(name)) refuse(str!, `the symbol name '${name}' (ranges such as 'x0:3' are not supported)`);
+      named.set(targets[k].text, { kind: 'symbol', name });
+    });
+    return true;
+  };
+
+  for (let index = 0; index < statements.length; index++) {
+    const { from, to } = statements[index];
+    position = index;
     const first = tokens[from];
     if (lines.position(first.start).col !== 1 && tokens[from - 1]?.text !== ';') {
       throw new BackpropError('unsupported', 'unsupported in Python: an indented line (blocks such as def, if and for are not supported)', at(first));
     }
+    const second = tokens[from + 1];
+    const third = tokens[from + 2];
     if (first.kind === 'name' && (first.text === 'import' || first.text === 'from')) {
-      const words = tokens.slice(from, to).map((t) => t.text).join(' ').replace(/ \. /g, '.');
-      if (TOLERATED_IMPORTS.has(words)) continue;
-      refuse(first, `the import '${words}' (only 'import math', 'import numpy as np' and 'import torch' are accepted, and ignored)`, tokens[to - 1].end);
+      importLine(from, to);
+      continue;
     }
     if (first.kind === 'name' && first.text in STATEMENT_KEYWORDS) refuse(first, STATEMENT_KEYWORDS[first.text]);
-    if (ignoredCall(from, to, first)) continue;
+    // print(...) as a whole statement: f-strings and .data / .grad inside are never read.
+    if (first.text === 'print' && !named.has('print') && second?.text === '(' && closesAt(from + 1, to) === to - 1) continue;
+    const callee = calleeAt(from, to);
+    if (callee?.fn.kind === 'draw' && closesAt(callee.open, to) === to - 1) continue;
+    const holder = first.kind === 'name' ? named.get(first.text) : undefined;
+    // dot.render(...), dot.view(), a bare `dot`: the drawing, read past.
+    if (holder?.kind === 'drawing') continue;
+    // <expr>.backward(): the output.
+    if (tokens[to - 1].text === ')') {
+      let open = -1;
+      for (let j = to - 1, depth = 0; j >= from; j--) {
+        const x = tokens[j].text;
+        if (tokens[j].kind !== 'op') continue;
+        if (x === ')' || x === ']') depth++;
+        else if ((x === '(' || x === '[') && --depth === 0) { open = j; break; }
+      }
+      if (open - 2 > from && tokens[open - 1].text === 'backward' && tokens[open - 2].text === '.') {
+        const args = argumentsOf(open, to - 1);
+        const positional = args.find((a) => tokens[a.from + 1]?.text !== '=');
+        if (positional) refuse(tokens[positional.from], 'backward(gradient) of an output that is not one number: reduce it first, e.g. y.sum().backward()', tokens[positional.to - 1].end);
+        if (pending) throw new BackpropError('unsupported', 'unsupported in Python: an expression that is not the last statement (its value would be unused)', pending.expr.span);
+        output = parseExpr(from, open - 2);
+        continue;
+      }
+      // x.requires_grad_(), x.retain_grad(), x.grad.zero_() and other bookkeeping on a name.
+      if (first.kind === 'name' && second?.text === '.' && open - 1 > from && tokens[open - 2].text === '.'
+        && ['requires_grad_', 'retain_grad', 'zero_'].includes(tokens[open - 1].text) && open === to - 2) continue;
+    }
+    // A bare x.grad, x.data, x.grad.item() line: a notebook showing a value.
+    if (first.kind === 'name' && second?.text === '.' && (third?.text === 'grad' || third?.text === 'data')
+      && (to === from + 3 || (to === from + 7 && tokens[from + 4].text === 'item' && tokens[from + 5].text === '('))) continue;
+    // sympy's diff(f, x), alone or assigned.
+    const diffAt = callee?.fn.kind === 'diff' ? from
+      : first.kind === 'name' && second?.text === '=' && calleeAt(from + 2, to)?.fn.kind === 'diff' ? from + 2 : -1;
+    if (diffAt >= 0) {
+      const d = calleeAt(diffAt, to)!;
+      if (closesAt(d.open, to) !== to - 1) refuse(tokens[diffAt], `${d.name}(...) inside an expression: write d = ${d.name}(f, x) on a line of its own`);
+      const args = argumentsOf(d.open, to - 1);
+      if (args.length === 0 || args.length > 2) {
+        refuse(tokens[diffAt], `${d.name}(...) with ${args.length} arguments (one derivative: ${d.name}(f, x); higher derivatives are not supported)`, tokens[to - 1].end);
+      }
+      if (pending) throw new BackpropError('unsupported', 'unsupported in Python: an expression that is not the last statement (its value would be unused)', pending.expr.span);
+      output = parseExpr(args[0].from, args[0].to);
+      if (args.length === 2) {
+        const v = tokens[args[1].from];
+        const symbol = args[1].to === args[1].from + 1 && v.kind === 'name' ? named.get(v.text) : undefined;
+        if (symbol?.kind !== 'symbol') refuse(v, `${d.name}(f, ${tokens.slice(args[1].from, args[1].to).map((t) => t.text).join('')}): differentiate by a symbol made with symbols(...)`, tokens[args[1].to - 1].end);
+        wrt = { name: (symbol as { name: string }).name, span: at(v) };
+      }
+      if (diffAt !== from) named.set(first.text, { kind: 'derivative', of: tokens.slice(args[0].from, args[0].to).map((t) => t.text).join('') });
+      continue;
+    }
     if (pending) throw new BackpropError('unsupported', 'unsupported in Python: an expression that is not the last statement (its value would be unused)', pending.expr.span);
-    // An assignment: a single name, then = or an augmented operator, at bracket depth 0.
+    // An assignment: a target, then = or an augmented operator, at bracket depth 0.
     let assignAt = -1;
     let depth = 0;
     for (let k = from; k < to; k++) {
@@ -455,7 +860,7 @@ export function parsePython(text: string): Program {
       if (x.kind !== 'op') continue;
       if (x.text === '(' || x.text === '[' || x.text === '{') depth++;
       else if (x.text === ')' || x.text === ']' || x.text === '}') depth--;
-      else if (depth === 0 && /^(=|\+=|-=|\*=|\/=|@=|\*\*=|\/\/=|%=|&=|\|=|\^=|>>=|<<=)$/.test(x.text)) {
+      else if (depth === 0 && ASSIGNMENT.test(x.text)) {
         if (assignAt >= 0) refuse(x, 'a chained assignment');
         assignAt = k;
       }
@@ -465,28 +870,116 @@ export function parsePython(text: string): Program {
       continue;
     }
     const eq = tokens[assignAt];
+    if (assignAt === from) throw new BackpropError('syntax', `nothing before '${eq.text}'`, at(eq));
+    if (assignAt + 1 >= to) throw new BackpropError('syntax', `nothing after '${eq.text}'`, at(eq));
+    if (eq.text === '=' && symbolLine(from, assignAt, to)) continue;
+    // x.label = '…' (micrograd), x.requires_grad = True (torch): attributes of a value.
+    if (first.kind === 'name' && second?.text === '.' && third?.kind === 'name' && assignAt === from + 3) {
+      const attr = third.text;
+      const target = `${first.text}.${attr}`;
+      const n = named.get(first.text);
+      if (attr === 'requires_grad' && eq.text === '=') continue;
+      if (attr === 'label' && eq.text === '=') {
+        const value = tokens[assignAt + 1];
+        if (!(to === assignAt + 2 && value.kind === 'str')) refuse(value, `${target} = … with something other than a string`, tokens[to - 1].end);
+        if (n?.kind !== 'value') refuse(first, `${target} = …: '${first.text}' is not a value assigned above`, third.end);
+        (n as { binding: Binding }).binding.desired = stringValue(value);
+        continue;
+      }
+      if (attr === 'grad') refuse(first, `setting '${target}' by hand (the graph computes every gradient)`, third.end);
+      if (attr === 'data') refuse(first, `changing '${target}' (a training step; trace one step's graph instead)`, third.end);
+      refuse(first, `assignment to '${target}'`, third.end);
+    }
+    // dot = draw_dot(g): the drawing, read past.
+    const drawn = calleeAt(assignAt + 1, to);
+    if (assignAt === from + 1 && first.kind === 'name' && drawn?.fn.kind === 'draw' && closesAt(drawn.open, to) === to - 1) {
+      named.set(first.text, { kind: 'drawing' });
+      continue;
+    }
+    // xmg, ymg = x, y (micrograd's test_engine.py): more names for the same values.
+    const targets = tokens.slice(from, assignAt);
+    const sources = tokens.slice(assignAt + 1, to);
+    const names = (ts: Tok[]) => ts.length % 2 === 1 && ts.every((x, k) => (k % 2 === 0 ? x.kind === 'name' : x.text === ','));
+    if (eq.text === '=' && targets.length > 1 && names(targets) && names(sources) && targets.length === sources.length) {
+      const meant = sources.filter((x) => x.kind === 'name').map((x) => {
+        if (x.text in EXPRESSION_KEYWORDS || modules.has(x.text) || functions.has(x.text)) refuse(x, `'${x.text}' in a tuple assignment`);
+        return named.get(x.text) ?? ({ kind: 'symbol', name: x.text } as Named);
+      });
+      targets.filter((x) => x.kind === 'name').forEach((x, k) => {
+        if (imported.has(x.text) || x.text in EXPRESSION_KEYWORDS) refuse(x, `assignment to '${x.text}'`);
+        modules.delete(x.text);
+        functions.delete(x.text);
+        named.set(x.text, meant[k]);
+      });
+      continue;
+    }
     if (assignAt !== from + 1 || first.kind !== 'name') {
       const target = tokens.slice(from, assignAt).map((t) => t.text).join('');
       const what = tokens.slice(from, assignAt).some((t) => t.text === ',') ? 'tuple unpacking'
         : tokens.slice(from, assignAt).some((t) => t.text === '[') ? 'assignment into an index' : `assignment to '${target}'`;
       refuse(first, what, tokens[assignAt - 1].end);
     }
-    if (first.text in MODULES || first.text in STATEMENT_KEYWORDS || first.text in EXPRESSION_KEYWORDS) refuse(first, `assignment to '${first.text}'`);
-    if (assignAt + 1 >= to) throw new BackpropError('syntax', `nothing after '${eq.text}'`, at(eq));
+    // A name known without an import (F, sp, diff, sin) is the user's to take; an imported one is not.
+    if (!imported.has(first.text)) {
+      modules.delete(first.text);
+      functions.delete(first.text);
+    }
+    if (modules.has(first.text) || functions.has(first.text) || first.text in STATEMENT_KEYWORDS || first.text in EXPRESSION_KEYWORDS) {
+      refuse(first, `assignment to '${first.text}' (${modules.has(first.text) ? 'a module' : functions.has(first.text) ? 'a function' : 'a keyword'})`);
+    }
     const rhs = parseExpr(assignAt + 1, to);
     const stmtSpan = span(first.start, tokens[to - 1].end);
     let expr = rhs;
     if (eq.text !== '=') {
-      const aug: Record<string, IrOp> = { '+=': 'add', '-=': 'sub', '*=': 'mul', '/=': 'div', '@=': 'matmul', '**=': 'pow' };
-      const o = aug[eq.text];
+      const o = AUGMENTED[eq.text];
       if (!o) refuse(eq, `the operator '${eq.text}'`);
-      expr = { kind: 'op', op: o as any, args: [{ kind: 'var', name: first.text, span: at(first) }, rhs], span: stmtSpan };
+      expr = build(o, [read(first), rhs], stmtSpan);
     }
-    body.push({ kind: 'assign', name: first.text, expr, span: stmtSpan, mode: 'assign' });
+    const b = bind(first.text, expr, stmtSpan, valueLabels.get(rhs) ?? first.text);
+    if (eq.text === '=') {
+      const shape = literalShape(rhs);
+      if (shape) b.shape = shape;
+    }
   }
-  if (pending) result = pending.expr;
-  if (!body.length && !result) throw new BackpropError('no-output', 'nothing to trace: no expression and no assignment');
-  return { lang: 'python', params: [], body, result, span: lines.span(0, text.length) };
+  if (!output && pending) output = pending.expr;
+  if (output) markOutputReads(output);
+  if (!body.length && !output) throw new BackpropError('no-output', 'nothing to trace: no expression and no assignment');
+  settleNames([...frees.values(), ...bindings]);
+  const program: Program = { lang: 'python', params: [], body, span: lines.span(0, text.length) };
+  if (output) program.result = output;
+  if (wrt) program.wrt = wrt;
+  return program;
+
+  /** The output is evaluated after the whole body: every value it reads must still have its name then. */
+  function markOutputReads(e: Expr) {
+    const stack = [e];
+    const reads = new Set<VarExpr>();
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (x.kind === 'var') reads.add(x);
+      else if (x.kind === 'op') stack.push(...x.args);
+    }
+    for (const b of [...frees.values(), ...bindings]) if (b.reads.some((r) => reads.has(r))) b.lastRead = Infinity;
+  }
+}
+
+/**
+ * Gives each value its IR name. The tracer resolves a name to its latest assignment, so a value keeps the name
+ * it wants (its Python name, or its micrograd label) unless another value took that name while it is still
+ * read; then it gets a prime (`n′`). Free variables come first and keep their names.
+ */
+function settleNames(all: Binding[]): void {
+  const ordered = all.map((b, k) => ({ b, k })).sort((x, y) => x.b.at - y.b.at || x.k - y.k).map((x) => x.b);
+  const holder = new Map<string, Binding>();
+  for (const b of ordered) {
+    let name = b.desired;
+    if (!b.fixed) {
+      for (let prev = holder.get(name); prev && prev.lastRead > b.at; prev = holder.get(name)) name += '′';
+    }
+    holder.set(name, b);
+    if (b.assign) b.assign.name = name;
+    for (const r of b.reads) r.name = name;
+  }
 }
 
 /** `torch.tensor([2.0])` and `np.array([[2.0]])` hold one number: they are that number (a scalar input). */

@@ -1,11 +1,10 @@
 import * as ts from 'typescript';
 import { BackpropError } from '../base/errors';
-import type { Assign, Expr, Program } from '../ast/ir';
+import { literalNumber, type Assign, type Expr, type Program } from '../ast/ir';
 import { LIMITS } from '../base/limits';
 import type { OpName } from '../tape/ops';
-import { GLOBAL_CONSTANTS, MATH_CONSTANTS, MATH_FUNCTIONS_TS, MATH_NARY, MATH_UNARY, RESERVED } from './ts-names';
+import { GLOBAL_CONSTANTS, MATH_CONSTANTS, MATH_FUNCTIONS_TS, MATH_NARY, MATH_UNARY, RESERVED, TS_TENSOR_FUNCTIONS } from './ts-names';
 import { LineIndex, type Span } from '../base/span';
-import { TS_TENSOR_FUNCTIONS } from '../lower/tensor';
 
 /*
  * The TypeScript front end: the TypeScript compiler's parser (syntax only, no type checker, nothing is ever
@@ -467,12 +466,8 @@ export function parseTypeScript(text: string): Program {
     if (id.text === 'this') refuse(p, "a 'this' parameter");
     if (p.initializer) {
       // A default must be a plain number: the parameter becomes an input with that value (overridable).
-      const init = unwrap(p.initializer);
-      const literal = ts.isNumericLiteral(init)
-        || (ts.isPrefixUnaryExpression(init) && (init.operator === ts.SyntaxKind.MinusToken || init.operator === ts.SyntaxKind.PlusToken)
-          && ts.isNumericLiteral(unwrap(init.operand)));
-      if (!literal) refuse(p.initializer, `a parameter default that is not a number literal '${snippet(p.initializer)}'`);
       const expr = convert(p.initializer);
+      if (literalNumber(expr) === undefined) refuse(p.initializer, `a parameter default that is not a number literal '${snippet(p.initializer)}'`);
       declare(id, 'param', true);
       body.push({ kind: 'assign', name: id.text, expr, span: spanOf(p), mode: 'declare' });
     } else {

@@ -1,3 +1,4 @@
+import { formatNumber } from '../base/format';
 import { OP, OPS, type OpName } from '../tape/ops';
 import type { Span } from '../base/span';
 import type { TensorGroup } from '../ast/ir';
@@ -12,9 +13,19 @@ export interface GraphNode {
   symbol: string;
   name?: string;
   value: number;
-  /** ∂output/∂node. */
+  /**
+   * ∂output/∂node. Constants have theirs too, but views show it only when asked (setting
+   * `backpropGraph.constantGradients`, CLI `--constant-grads`); see `noGrad` for literal exponents.
+   */
   grad: number;
+  /**
+   * Set on a constant exponent (the 2 in x²): ∂(aᵇ)/∂b = aᵇ·ln a is never computed for it (it is NaN for a
+   * negative base, and a literal exponent is part of the power rule), so it has no gradient: `grad` and its
+   * edge's `local` and `product` are 0 here, and no view shows them (null in the CLI's JSON).
+   */
+  noGrad?: true;
   span?: Span;
+  /** What is unusual here, e.g. why a value or gradient is NaN or ∞: every such node says so itself. */
   warnings?: string[];
   /** Matrix programs: the TensorGroup (graph.groups) this scalar node was unrolled from. */
   group?: number;
@@ -29,6 +40,8 @@ export interface GraphEdge {
   arg: 0 | 1;
   /** ∂to/∂from. */
   local: number;
+  /** ∂to/∂from as a formula in the graph's names (`2x`, `1 − h²`, `w`); absent when an operand is too long to write. */
+  localFormula?: string;
   /** ∂output/∂to. */
   upstream: number;
   /** local · upstream: this edge's contribution to grad(from). */
@@ -42,9 +55,14 @@ export interface GraphModel {
   /** Named inputs and their gradients, in order of first appearance. */
   inputs: { id: string; name: string; value: number; grad: number; source: 'given' | 'literal' }[];
   warnings: string[];
-  /** Matrix programs: the matrix-level ops; tensorView() (tensor.ts) draws one node per group. */
+  /** Matrix programs: the matrix-level ops; tensorView() (graph/tensor-view.ts) draws one node per group. */
   groups?: TensorGroup[];
 }
+
+/** How a node's note about its own non-finite gradient starts (views hide it where they hide the gradient). */
+export const GRADIENT_NOTE = 'gradient is ';
+/** The end of a note on a node that a NaN/∞ value only flows through (the note where it starts says why). */
+const PROPAGATED = 'comes from an input';
 
 const LOGS: ReadonlySet<number> = new Set([OP.log, OP.log2, OP.log10, OP.logb]);
 
@@ -67,6 +85,7 @@ export function buildGraph(trace: Trace): GraphModel {
   const edges: GraphEdge[] = [];
   const warnings: string[] = [];
   const id = (i: number) => `n${i}`;
+  const byIndex = new Map<number, GraphNode>();
   for (let i = 0; i <= output; i++) {
     if (!keep[i]) continue;
     const op = tape.op[i];
@@ -88,31 +107,45 @@ export function buildGraph(trace: Trace): GraphModel {
       const av = tape.value[a];
       const bv = b >= 0 ? tape.value[b] : 0;
       const inputsFinite = Number.isFinite(av) && Number.isFinite(bv);
-      // Report where a NaN/∞ starts, not every node it flows through.
+      // Say where a NaN/∞ starts; the nodes it flows through say only that it came from an input.
       if (inputsFinite) {
         const w = valueWarning(op, av, bv, tape.value[i]);
         if (w) notes.push(w);
       }
       const k = spec.kink?.(av, bv);
       if (k) notes.push(k);
+      if (!inputsFinite && !Number.isFinite(tape.value[i])) notes.push(`value ${formatNumber(tape.value[i])} ${PROPAGATED}`);
+      // tape.local() never computes a constant exponent's partial, as the backward pass does not.
       const [local0, local1] = tape.local(i);
-      if (inputsFinite && Number.isFinite(tape.value[i]) && (!Number.isFinite(local0) || (b >= 0 && local1 !== local1 && tape.op[b] !== OP.const))) {
+      const constantExponent = op === OP.pow && tape.op[b] === OP.const;
+      if (constantExponent) byIndex.get(b)!.noGrad = true;
+      if (inputsFinite && Number.isFinite(tape.value[i]) && (!Number.isFinite(local0) || (b >= 0 && !Number.isFinite(local1) && tape.op[b] !== OP.const))) {
         notes.push('local derivative is not finite here');
       }
       for (const [from, arg, local] of [[a, 0, local0], [b, 1, local1]] as const) {
         if (from < 0) continue;
         const upstream = tape.grad[i];
-        // Matches the tape: a zero upstream contributes zero, even times an infinite local.
-        const product = upstream === 0 ? 0 : local * upstream;
+        // Matches the tape: a zero upstream contributes zero, even times an infinite local; and a constant
+        // exponent's edge carries nothing (its local is not computed), even from an infinite upstream.
+        const product = upstream === 0 || (arg === 1 && constantExponent) ? 0 : local * upstream;
         edges.push({ from: id(from), to: id(i), arg, local, upstream, product });
       }
     }
-    if (kind === 'input' && !Number.isFinite(node.grad)) notes.push(`gradient is ${node.grad}`);
-    if (notes.length) {
-      node.warnings = notes;
-      const where = node.span ? `${node.span.line}:${node.span.col}: ` : '';
-      for (const n of notes) warnings.push(`${where}${node.name ?? spec.symbol}: ${n}`);
+    // Where a NaN/∞ starts goes to the graph's list (and an input's gradient, the answer); the notes on the
+    // nodes it then flows through stay on those nodes, so every node that shows one also says why.
+    const listed = notes.filter((n) => !n.endsWith(PROPAGATED));
+    if (!Number.isFinite(node.grad)) {
+      // An op's: a local derivative between it and the output is not finite (that node says so), or overflowed.
+      const note = kind === 'input' ? `${GRADIENT_NOTE}${node.grad}` : `${GRADIENT_NOTE}${formatNumber(node.grad)}, from a later node`;
+      notes.push(note);
+      if (kind === 'input') listed.push(note);
     }
+    if (notes.length) node.warnings = notes;
+    if (listed.length) {
+      const where = node.span ? `${node.span.line}:${node.span.col}: ` : '';
+      for (const n of listed) warnings.push(`${where}${node.name ?? spec.symbol}: ${n}`);
+    }
+    byIndex.set(i, node);
     nodes.push(node);
   }
   const inputs = trace.inputs

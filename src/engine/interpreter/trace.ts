@@ -1,10 +1,12 @@
 import { BackpropError } from '../base/errors';
-import { freeVariables, type Expr, type GroupTag, type Program } from '../ast/ir';
+import { subscript } from '../base/format';
+import { freeVariables, literalNumber, type Expr, type GroupTag, type Program } from '../ast/ir';
 import { LIMITS } from '../base/limits';
 import { OP, type OpName } from '../tape/ops';
 import type { Span } from '../base/span';
 import { Tape, type NodeMeta } from '../tape/tape';
-import { lowerTensors, needsLowering, type TensorValues } from '../lower/tensor';
+import { lowerTensors, needsLowering } from '../lower/tensor';
+import type { TensorValues } from '../base/tensor-value';
 import { lookup } from '../base/lookup';
 import { postOrder } from '../ast/walk';
 
@@ -29,13 +31,6 @@ export interface Trace {
   tape: Tape;
   output: number;
   inputs: TraceInput[];
-}
-
-/** True for `3`, `-3`, `+3`: a declaration with such a right side introduces an input, like torch's leaf tensors. */
-function literalValue(e: Expr): number | undefined {
-  if (e.kind === 'num') return e.value;
-  if (e.kind === 'op' && e.op === 'neg' && e.args[0].kind === 'num') return -e.args[0].value;
-  return undefined;
 }
 
 /**
@@ -88,6 +83,9 @@ export function trace(source: Program, givenValues: TensorValues = {}): Trace {
     return env.get(e.name) ?? addInput(e.name, values[e.name], e.span, 'given');
   }, (e, args) => {
     checkSize();
+    // `-3` is one literal, as a reader sees it, not neg applied to 3 (an exponent `x^-1` stays a constant).
+    // The 3 already on the tape is left unused; nothing depends on it, so the graph does not show it.
+    if (e.op === 'neg' && e.args[0].kind === 'num') return tape.constant(-e.args[0].value, { span: e.span });
     const meta: TaggedMeta = e.group ? { span: e.span, group: e.group } : { span: e.span };
     if (args.length === 1 && (e.op === 'max' || e.op === 'min' || e.op === 'hypot')) {
       return e.op === 'hypot' ? tape.applyNamed('abs', args[0], -1, meta) : args[0];
@@ -102,7 +100,8 @@ export function trace(source: Program, givenValues: TensorValues = {}): Trace {
 
   let last = -1;
   for (const stmt of program.body) {
-    const literal = literalValue(stmt.expr);
+    // A declaration with a literal right side introduces an input (see literalNumber).
+    const literal = literalNumber(stmt.expr);
     const version = (versions.get(stmt.name) ?? 0) + 1;
     versions.set(stmt.name, version);
     const shown = version === 1 ? stmt.name : `${stmt.name}${subscript(version)}`;
@@ -123,12 +122,7 @@ export function trace(source: Program, givenValues: TensorValues = {}): Trace {
   }
   const output = program.result ? evaluate(program.result) : last;
   if (output < 0) throw new BackpropError('no-output', 'nothing to trace: no expression and no assignment', program.span);
-  // The graph shows every node's gradient, constants' included.
+  // Constants get gradients too, for the views that ask to show them (a literal exponent's is never computed).
   tape.backward(output, { constants: true });
   return { program, tape, output, inputs };
-}
-
-const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
-function subscript(n: number): string {
-  return String(n).replace(/\d/g, (d) => SUBSCRIPTS[Number(d)]);
 }

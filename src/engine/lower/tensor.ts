@@ -1,9 +1,8 @@
 import { BackpropError } from '../base/errors';
-import { formatNumber } from '../base/format';
-import type { GraphModel } from '../graph/graph';
-import type { Assign, Expr, GroupTag, IrOp, Program, TensorGroup } from '../ast/ir';
+import { subscript } from '../base/format';
+import { literalNumber, type Assign, type Expr, type GroupTag, type IrOp, type Program, type TensorGroup } from '../ast/ir';
 import { LIMITS } from '../base/limits';
-import { escapeLabel, type MermaidOptions } from '../mermaid/mermaid';
+import { entryCount, flattenValue, shapeText, type TensorValues } from '../base/tensor-value';
 import { OP, OPS, type OpName } from '../tape/ops';
 import type { Span } from '../base/span';
 import { lookup } from '../base/lookup';
@@ -13,74 +12,19 @@ import { postOrder } from '../ast/walk';
  * Vectors and matrices. A program with matrix values or matrix ops is lowered (unrolled) into scalar IR
  * before tracing, so the tape stays scalar. Every scalar node made for a matrix-level op is tagged with that
  * op's group (and, for the op's output entries, the entry's index): one trace then gives both the scalar view
- * (the graph as is, as micrograd draws it) and the tensor view (`tensorView`: one node per group).
+ * (the graph as is, as micrograd draws it) and the tensor view (graph/tensor-view.ts: one node per group).
  */
-
-/** A value given for a variable: a number, a vector or a matrix (rows of equal length). */
-export type TensorValue = number | number[] | number[][];
-export type TensorValues = Readonly<Record<string, TensorValue>>;
-
-/**
- * Matrix helpers the TypeScript front end accepts as plain calls (`matmul(W1, x)`), since TypeScript has no
- * matrix operators; `+ - * / **` on arrays are elementwise there, as in numpy. A name the code declares itself wins.
- */
-export const TS_TENSOR_FUNCTIONS: Readonly<Record<string, { op: IrOp; arity: number }>> = {
-  matmul: { op: 'matmul', arity: 2 }, dot: { op: 'dot', arity: 2 }, sum: { op: 'sum', arity: 1 }, mean: { op: 'mean', arity: 1 },
-  transpose: { op: 'transpose', arity: 1 }, relu: { op: 'relu', arity: 1 }, sigmoid: { op: 'sigmoid', arity: 1 },
-};
 
 const TENSOR_OPS: ReadonlySet<IrOp> = new Set<IrOp>(['array', 'matmul', 'mmul', 'emul', 'ediv', 'epow', 'transpose', 'sum', 'mean', 'dot']);
 
 /** A matrix-level value during lowering: its shape and its entries (row-major) as scalar IR. */
 interface TVal { shape: number[]; items: Expr[] }
 
-const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
-const subscript = (n: number) => String(n).replace(/\d/g, (d) => SUBSCRIPTS[Number(d)]);
-
-/** `3×2`, `3-vector`, `scalar`: how shapes read in messages. */
-export function shapeText(shape: readonly number[]): string {
-  if (shape.length === 0) return 'scalar';
-  if (shape.length === 1) return `${shape[0]}-vector`;
-  return shape.join('×');
-}
-
 /** The scalar name of entry k of a tensor: `W1[0,1]`, `x[2]` (0-based, row-major as numpy). */
 export function elementName(name: string, shape: readonly number[], k: number): string {
   if (shape.length === 0) return name;
   if (shape.length === 1) return `${name}[${k}]`;
   return `${name}[${Math.floor(k / shape[1])},${k % shape[1]}]`;
-}
-
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** Shape and row-major entries of a given value; throws 'bad-value' unless it is a number, vector or rectangular matrix. */
-export function flattenValue(name: string, v: TensorValue): { shape: number[]; data: number[] } {
-  const bad = (why: string): never => { throw new BackpropError('bad-value', `value of '${name}' ${why}`); };
-  if (typeof v === 'number') return { shape: [], data: [v] };
-  if (!Array.isArray(v) || v.length === 0) bad('must be a number, a vector or a matrix');
-  if (v.every((x) => typeof x === 'number')) return { shape: [v.length], data: (v as number[]).slice() };
-  const rows = v as unknown[];
-  if (!rows.every((r) => Array.isArray(r))) bad('mixes numbers and rows');
-  const cols = (rows[0] as unknown[]).length;
-  const data: number[] = [];
-  for (const r of rows as unknown[][]) {
-    if (r.length !== cols) bad('has rows of different lengths');
-    for (const x of r) {
-      if (typeof x !== 'number') bad(Array.isArray(x) ? 'has more than 2 dimensions' : 'has an entry that is not a number');
-      data.push(x as number);
-    }
-  }
-  if (cols === 0) bad('has an empty row');
-  return { shape: [rows.length, cols], data };
-}
-
-/** A value shaped like `shape` from row-major data. */
-export function shapeValue(shape: readonly number[], data: readonly number[]): TensorValue {
-  if (shape.length === 0) return data[0];
-  if (shape.length === 1) return data.slice(0, shape[0]);
-  const out: number[][] = [];
-  for (let r = 0; r < shape[0]; r++) out.push(data.slice(r * shape[1], (r + 1) * shape[1]));
-  return out;
 }
 
 /** True when the program has matrix ops or a matrix value is given: it must be lowered before tracing. */
@@ -99,11 +43,10 @@ export function needsLowering(program: Program, values: TensorValues): boolean {
 
 /** `[[1, 2], [3, -4]]` with numeric literals only: a matrix input's declared value. */
 function literalTensor(e: Expr): { shape: number[]; data: number[] } | undefined {
-  const num = (x: Expr) => (x.kind === 'num' ? x.value : x.kind === 'op' && x.op === 'neg' && x.args[0].kind === 'num' ? -x.args[0].value : undefined);
   if (e.kind !== 'op' || e.op !== 'array') return undefined;
-  const flat = e.args.map(num);
+  const flat = e.args.map(literalNumber);
   if (flat.every((v) => v !== undefined)) return { shape: [flat.length], data: flat as number[] };
-  const rows = e.args.map((r) => (r.kind === 'op' && r.op === 'array' ? r.args.map(num) : undefined));
+  const rows = e.args.map((r) => (r.kind === 'op' && r.op === 'array' ? r.args.map(literalNumber) : undefined));
   if (!rows.every((r) => r && r.length === rows[0]!.length && r.every((v) => v !== undefined))) return undefined;
   return { shape: [rows.length, rows[0]!.length], data: (rows as number[][]).flat() };
 }
@@ -166,7 +109,7 @@ export function lowerTensors(program: Program, givenValues: TensorValues = {}): 
   const mk = (op: OpName | IrOp, args: Expr[], span: Span, group: number, element?: number, label?: string): Expr => {
     count();
     const tag: GroupTag = element === undefined ? { group } : { group, element };
-    const e: Expr = { kind: 'op', op: op as any, args, span, group: tag };
+    const e: Expr = { kind: 'op', op: op as IrOp, args, span, group: tag };
     if (label) e.label = label;
     return e;
   };
@@ -177,7 +120,7 @@ export function lowerTensors(program: Program, givenValues: TensorValues = {}): 
   };
   const varsOf = (name: string, shape: number[], span: Span): TVal => ({
     shape,
-    items: Array.from({ length: size(shape) }, (_, k) => ({ kind: 'var', name: elementName(name, shape, k), span }) as Expr),
+    items: Array.from({ length: entryCount(shape) }, (_, k) => ({ kind: 'var', name: elementName(name, shape, k), span }) as Expr),
   });
   /** An input tensor: one literal assignment per entry (the tracer makes each an input leaf). */
   const declareInput = (source: string, shape: number[], data: number[], given: boolean, span: Span): TVal => {
@@ -236,7 +179,7 @@ export function lowerTensors(program: Program, givenValues: TensorValues = {}): 
     const shape = broadcast(args.map((a) => a.shape), VERB[op] ?? `apply ${label ?? op} to`, span);
     const g = newGroup('op', label && !(op in VERB) ? label : OPS[OP[op]].symbol, shape, span);
     const items: Expr[] = [];
-    const n = size(shape);
+    const n = entryCount(shape);
     for (let k = 0; k < n; k++) items.push(mk(op, args.map((a) => a.items[broadcastIndex(a.shape, shape, k)]), span, g, k, label));
     return { shape, items };
   };
@@ -328,7 +271,7 @@ export function lowerTensors(program: Program, givenValues: TensorValues = {}): 
     const first = !env.has(source);
     const given = values[source];
     const literal = literalTensor(stmt.expr);
-    const scalarLiteral = stmt.expr.kind === 'num' || (stmt.expr.kind === 'op' && stmt.expr.op === 'neg' && stmt.expr.args[0].kind === 'num');
+    const scalarLiteral = literalNumber(stmt.expr) !== undefined;
     if (first && (literal || (scalarLiteral && given !== undefined && typeof given !== 'number'))) {
       const declared = given !== undefined ? flattenValue(source, given) : literal!;
       last = declareInput(source, declared.shape, declared.data, given !== undefined, stmt.span);
@@ -376,129 +319,4 @@ export function lowerTensors(program: Program, givenValues: TensorValues = {}): 
   const lowered: Program = { lang: program.lang, params: program.params, body, span: program.span, groups };
   if (result) lowered.result = result;
   return { program: lowered, values: scalarValues };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The tensor view.
-
-export interface TensorNode {
-  /** `t3` for group 3; an untagged scalar node keeps its own id (`n7`). */
-  id: string;
-  kind: 'input' | 'const' | 'op';
-  /** `matmul`, `+`, `relu`, `σ`, … or the input's name. */
-  label: string;
-  name?: string;
-  shape: number[];
-  /** The group's output entries, shaped: a number, a vector or a matrix (NaN for an entry outside the graph). */
-  value: TensorValue;
-  /** ∂output/∂entry, shaped like value. */
-  grad: TensorValue;
-  span?: Span;
-  /** Scalar node ids of the output entries, row-major ('' for an entry outside the graph). */
-  elements: string[];
-  /** Every scalar node id unrolled from this op (products and partial sums included). */
-  members: string[];
-}
-
-export interface TensorEdge { from: string; to: string }
-
-export interface TensorGraph {
-  nodes: TensorNode[];
-  edges: TensorEdge[];
-  output: string;
-}
-
-/**
- * The tensor view of a graph: one node per matrix-level op (group), with its shape, value and gradient
- * matrices read from the same scalar nodes the scalar view shows. Scalar nodes without a group (constants,
- * untagged inputs) stay nodes of their own. A graph without groups comes back node for node.
- */
-export function tensorView(graph: GraphModel): TensorGraph {
-  const groups = graph.groups ?? [];
-  const byGroup = new Map<number, TensorNode>();
-  const nodes: TensorNode[] = [];
-  const owner = new Map<string, string>();
-  const elementData = new Map<number, { values: number[]; grads: number[] }>();
-  for (const n of graph.nodes) {
-    if (n.group === undefined || !groups[n.group]) {
-      nodes.push({ id: n.id, kind: n.kind, label: n.kind === 'op' ? n.symbol : n.name ?? formatNumber(n.value, 4), ...(n.name !== undefined ? { name: n.name } : {}),
-        shape: [], value: n.value, grad: n.grad, ...(n.span ? { span: n.span } : {}), elements: [n.id], members: [n.id] });
-      owner.set(n.id, n.id);
-      continue;
-    }
-    const g = groups[n.group];
-    let t = byGroup.get(g.id);
-    if (!t) {
-      const count = size(g.shape);
-      t = { id: `t${g.id}`, kind: g.kind, label: g.label, shape: g.shape, value: 0, grad: 0, elements: new Array(count).fill(''), members: [] };
-      if (g.name !== undefined) t.name = g.name;
-      if (g.span) t.span = g.span;
-      byGroup.set(g.id, t);
-      nodes.push(t);
-      elementData.set(g.id, { values: new Array(count).fill(NaN), grads: new Array(count).fill(0) });
-    }
-    t.members.push(n.id);
-    owner.set(n.id, t.id);
-    if (n.element !== undefined && n.element < t.elements.length) {
-      t.elements[n.element] = n.id;
-      const d = elementData.get(g.id)!;
-      d.values[n.element] = n.value;
-      d.grads[n.element] = n.grad;
-    }
-  }
-  for (const [id, t] of byGroup) {
-    const d = elementData.get(id)!;
-    t.value = shapeValue(t.shape, d.values);
-    t.grad = shapeValue(t.shape, d.grads);
-  }
-  const edges: TensorEdge[] = [];
-  const seen = new Set<string>();
-  for (const e of graph.edges) {
-    const from = owner.get(e.from)!;
-    const to = owner.get(e.to)!;
-    const key = `${from}>${to}`;
-    if (from === to || seen.has(key)) continue;
-    seen.add(key);
-    edges.push({ from, to });
-  }
-  return { nodes, edges, output: owner.get(graph.output) ?? graph.output };
-}
-
-/** Gradients of every named input tensor (`W1` → its gradient matrix), from a graph with groups. */
-export function tensorGradients(graph: GraphModel): Record<string, TensorValue> {
-  const inputs = tensorView(graph).nodes.filter((n) => n.kind === 'input' && n.name !== undefined);
-  return Object.fromEntries(inputs.map((n) => [n.name!, n.grad]));
-}
-
-/** A tensor value as text: `0.5`, `[1, 2]`, `[[1, 2], [3, 4]]`. */
-export function formatTensor(v: TensorValue, digits = 4): string {
-  if (typeof v === 'number') return formatNumber(v, digits);
-  return `[${(v as (number | number[])[]).map((x) => (typeof x === 'number' ? formatNumber(x, digits) : formatTensor(x, digits))).join(', ')}]`;
-}
-
-/** Mermaid flowchart of the tensor view: each node shows its op, shape, and (when small) value and gradient. */
-export function tensorToMermaid(graph: TensorGraph, options: MermaidOptions & { maxEntries?: number } = {}): string {
-  const digits = options.digits ?? 4;
-  const maxEntries = options.maxEntries ?? 6;
-  const lines: string[] = [`flowchart ${options.direction ?? 'LR'}`];
-  const safeId = (id: string) => id.replace(/[^A-Za-z0-9_]/g, '_');
-  for (const n of graph.nodes) {
-    const title = n.kind === 'op' && n.name !== undefined ? `${n.name} = ${n.label}` : n.name ?? n.label;
-    const parts = [escapeLabel(title), escapeLabel(shapeText(n.shape))];
-    if (size(n.shape) <= maxEntries) {
-      parts.push(`value ${escapeLabel(formatTensor(n.value, digits))}`, `grad ${escapeLabel(formatTensor(n.grad, digits))}`);
-    }
-    const [open, close] = n.kind === 'input' ? ['([', '])'] : n.kind === 'const' ? ['[', ']'] : ['(', ')'];
-    lines.push(`  ${safeId(n.id)}${open}"${parts.join('<br/>')}"${close}`);
-  }
-  for (const e of graph.edges) lines.push(`  ${safeId(e.from)} --> ${safeId(e.to)}`);
-  const classes: Record<string, string[]> = { input: [], const: [], op: [], output: [] };
-  for (const n of graph.nodes) {
-    classes[n.kind].push(safeId(n.id));
-    if (n.id === graph.output) classes.output.push(safeId(n.id));
-  }
-  for (const [cls, ids] of Object.entries(classes)) {
-    if (ids.length) lines.push(`  class ${ids.join(',')} bp${cls[0].toUpperCase()}${cls.slice(1)}`);
-  }
-  return lines.join('\n') + '\n';
 }

@@ -1,13 +1,47 @@
+/**
+ * The one Mermaid emitter, and the one owner of what a node or an edge says (the webview calls
+ * nodeLabelLines/edgeLabelText when it rewrites labels in place, e.g. while stepping).
+ *
+ * Constants: the graph model keeps every literal as a `kind: 'const'` node. By default (`constants: 'fold'`) a
+ * literal is drawn inside its operation's node instead (`x²`, `u + 1`, `0.5·e`): no node, no edge of its own.
+ * drawnGraph() says which model nodes and edges are drawn. With `constants: 'nodes'` literals get their own
+ * nodes (micrograd's style); either way a constant's gradient is shown only with `constantGrads`, and a literal
+ * exponent's never (GraphNode.noGrad).
+ */
 import { formatNumber } from '../base/format';
-import type { GraphModel, GraphNode } from '../graph/graph';
+import { GRADIENT_NOTE, type GraphEdge, type GraphModel, type GraphNode } from '../graph/graph';
+import { opSpec } from '../tape/ops';
 
 export type Direction = 'LR' | 'RL' | 'TB' | 'BT';
+export type ConstantsMode = 'fold' | 'nodes';
+export type EdgeLabelMode = 'formula' | 'number';
 
-export interface MermaidOptions {
-  direction?: Direction;
-  /** Significant digits for values, gradients and local derivatives. */
+/** What labels say. The field names are GraphPayload's, so a payload's settings can be passed as they are. */
+export interface LabelOptions {
+  /** Significant digits for values, gradients and local derivatives (default 4). */
   digits?: number;
+  /** 'fold' (default): literals are drawn inside their op's node; 'nodes': as nodes of their own. */
+  constants?: ConstantsMode;
+  /** Show constants' gradients and the local derivatives on their edges (default false). */
+  constantGrads?: boolean;
+  /** 'formula' (default): an edge says `2x = 4` when the symbolic engine gave its local formula; 'number': `4`. */
+  edgeLabels?: EdgeLabelMode;
+  /** The graph the node or edge belongs to: needed to title a node by its folded literals, and for edges. */
+  graph?: GraphModel;
 }
+
+export interface MermaidOptions extends Omit<LabelOptions, 'graph'> {
+  direction?: Direction;
+}
+
+/** Edge formulas longer than this are left out (the number alone): a label must stay one short line. */
+export const EDGE_FORMULA_MAX = 14;
+/** An unnamed operand whose own formula is longer than this is written as PLACEHOLDER in a folded title. */
+export const OPERAND_MAX = 14;
+/** Stands for an unnamed operand in a folded title (`□²`): the edge into the node shows which node it is. */
+export const PLACEHOLDER = '□';
+/** A node's warning line is cut to this many characters (the full text is in the warnings list). */
+const WARNING_MAX = 46;
 
 /**
  * Escapes text for a quoted Mermaid label: anything but letters, digits, spaces and harmless punctuation
@@ -22,33 +56,256 @@ export function escapeLabel(text: string): string {
   return out;
 }
 
-/** The label lines of a node: what it is, its value, its gradient. */
-export function nodeTitle(node: GraphNode, digits = 4): string {
+/** One node statement, shaped by kind (stadium input, box constant, rounded op); the lines are already escaped. */
+export function nodeStatement(id: string, kind: 'input' | 'const' | 'op', labelLines: readonly string[]): string {
+  const [open, close] = kind === 'input' ? ['([', '])'] : kind === 'const' ? ['[', ']'] : ['(', ')'];
+  return `  ${id}${open}"${labelLines.join('<br/>')}"${close}`;
+}
+
+/** `class n1,n2 bpInput` statements, one per non-empty class: the webview colors nodes by these. */
+export function classStatements(classes: Readonly<Record<string, readonly string[]>>): string[] {
+  return Object.entries(classes).filter(([, ids]) => ids.length).map(([cls, ids]) => `  class ${ids.join(',')} bp${cls[0].toUpperCase()}${cls.slice(1)}`);
+}
+
+// ------------------------------------------------------------------------------------------ what is drawn
+
+interface Index {
+  byId: Map<string, GraphNode>;
+  /** Incoming edges per node, by argument position. */
+  operands: Map<string, (GraphEdge | undefined)[]>;
+  consumers: Map<string, number>;
+  /** Memo of formula() per node, depth and digits. */
+  formulas: Map<string, [string, number]>;
+}
+
+// Labels are asked for node by node (the webview, while stepping): index each graph once.
+const indexes = new WeakMap<GraphModel, Index>();
+
+function indexOf(graph: GraphModel): Index {
+  let index = indexes.get(graph);
+  if (index) return index;
+  index = { byId: new Map(), operands: new Map(), consumers: new Map(), formulas: new Map() };
+  for (const node of graph.nodes) index.byId.set(node.id, node);
+  for (const edge of graph.edges) {
+    let args = index.operands.get(edge.to);
+    if (!args) index.operands.set(edge.to, (args = []));
+    args[edge.arg] ??= edge;
+    index.consumers.set(edge.from, (index.consumers.get(edge.from) ?? 0) + 1);
+  }
+  indexes.set(graph, index);
+  return index;
+}
+
+/** True when `node` is a literal drawn inside its consumers' nodes (fold mode; not the output; used by some op). */
+export function isFolded(node: GraphNode, graph: GraphModel, options: Pick<LabelOptions, 'constants'> = {}): boolean {
+  return (options.constants ?? 'fold') === 'fold' && node.kind === 'const' && node.id !== graph.output
+    && (indexOf(graph).consumers.get(node.id) ?? 0) > 0;
+}
+
+/** True when the node is drawn (a folded literal is not). */
+export function isDrawn(node: GraphNode, graph: GraphModel, options: Pick<LabelOptions, 'constants'> = {}): boolean {
+  return !isFolded(node, graph, options);
+}
+
+/** True when views show this node's gradient: not for constants unless asked, never for a literal exponent. */
+export function showsGradient(node: GraphNode, options: Pick<LabelOptions, 'constantGrads'> = {}): boolean {
+  return node.kind !== 'const' || (options.constantGrads === true && !node.noGrad);
+}
+
+/** The model's nodes and edges that a view draws, in model order (the order toMermaid emits them). */
+export interface DrawnGraph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** `edges[k]` is `graph.edges[edgeIndex[k]]`: the k-th edge of the Mermaid source is model edge edgeIndex[k]. */
+  edgeIndex: number[];
+}
+
+export function drawnGraph(graph: GraphModel, options: Pick<LabelOptions, 'constants'> = {}): DrawnGraph {
+  const index = indexOf(graph);
+  const nodes = graph.nodes.filter((n) => !isFolded(n, graph, options));
+  const edges: GraphEdge[] = [];
+  const edgeIndex: number[] = [];
+  graph.edges.forEach((edge, k) => {
+    const from = index.byId.get(edge.from);
+    if (from && isFolded(from, graph, options)) return;
+    edges.push(edge);
+    edgeIndex.push(k);
+  });
+  return { nodes, edges, edgeIndex };
+}
+
+// ------------------------------------------------------------------------------------------ node labels
+
+const CONSTANT_NAMES: Readonly<Record<string, string>> = { pi: 'π', 'Math.PI': 'π', tau: 'τ', 'Math.E': 'e' };
+const INFIX: Readonly<Record<string, [string, number]>> = {
+  add: [' + ', 1], sub: [' − ', 1], mul: ['·', 2], div: ['/', 2],
+};
+const SUPERSCRIPT: Readonly<Record<string, string>> = {
+  '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻', '−': '⁻',
+};
+/** Binding strength of a formula's outermost operation: 1 sums, 2 products, 3 negation, 4 powers, 5 atoms. */
+const ATOM = 5;
+
+function literalText(node: GraphNode, digits: number): string {
+  if (node.name !== undefined) return CONSTANT_NAMES[node.name] ?? node.name;
+  return formatNumber(node.value, digits).replace(/^-/, '−');
+}
+
+/** A formula for the node and how tightly it binds, from its operands (depth-limited: titles stay short). */
+function formula(node: GraphNode, index: Index, digits: number, depth: number): [string, number] {
+  if (node.kind === 'const') {
+    const text = literalText(node, digits);
+    return [text, text.startsWith('−') ? 3 : ATOM];
+  }
+  if (node.kind === 'input' || node.name !== undefined) return [node.name ?? 'input', ATOM];
+  if (depth > 2) return [PLACEHOLDER, ATOM];
+  const key = `${node.id}/${depth}/${digits}`;
+  let result = index.formulas.get(key);
+  if (!result) index.formulas.set(key, (result = opFormula(node, index, digits, depth)));
+  return result;
+}
+
+/**
+ * An operand as it appears inside another node's formula: its name, its literal, or its own formula when that
+ * is short and complete (`□·□ + 2` would say less than `□`).
+ */
+function operandText(edge: GraphEdge | undefined, index: Index, digits: number, depth: number): [string, number] {
+  const from = edge && index.byId.get(edge.from);
+  if (!from) return [PLACEHOLDER, ATOM];
+  const [text, strength] = formula(from, index, digits, depth + 1);
+  if (from.kind !== 'op' || from.name !== undefined) return [text, strength];
+  return [...text].length <= OPERAND_MAX && !text.includes(PLACEHOLDER) ? [text, strength] : [PLACEHOLDER, ATOM];
+}
+
+function opFormula(node: GraphNode, index: Index, digits: number, depth: number): [string, number] {
+  const args = index.operands.get(node.id) ?? [];
+  const arity = opSpec(node.op).arity;
+  const [a, aStrength] = operandText(args[0], index, digits, depth);
+  const [b, bStrength] = arity === 2 ? operandText(args[1], index, digits, depth) : ['', ATOM];
+  const wrap = (text: string, strength: number, min: number) => (strength < min ? `(${text})` : text);
+  const infix = INFIX[node.op];
+  if (infix) {
+    const [symbol, strength] = infix;
+    // Left-associative: a − (b − c) and a/(b·c) need their parentheses, (a − b) − c does not; and a negative
+    // right operand gets them too (x·(−3), u + (−1)).
+    const right = Math.max(4, node.op === 'sub' || node.op === 'div' ? strength + 1 : strength);
+    return [`${wrap(a, aStrength, strength)}${symbol}${wrap(b, bStrength, right)}`, strength];
+  }
+  if (node.op === 'pow') {
+    const base = wrap(a, aStrength, ATOM);
+    const exponentNode = args[1] && index.byId.get(args[1].from);
+    const superscript = exponentNode?.kind === 'const' && exponentNode.name === undefined && /^[−-]?\d+$/.test(b)
+      ? [...b].map((ch) => SUPERSCRIPT[ch]).join('') : undefined;
+    return [superscript ? `${base}${superscript}` : `${base}^${wrap(b, bStrength, ATOM)}`, 4];
+  }
+  if (node.op === 'neg') return [`−${wrap(a, aStrength, 4)}`, 3];
+  if (node.op === 'id') return [a, aStrength];
+  return [arity === 2 ? `${node.symbol}(${a}, ${b})` : `${node.symbol}(${a})`, ATOM];
+}
+
+/** True when a literal is folded into this op's node. */
+function hasFoldedOperand(node: GraphNode, graph: GraphModel, index: Index, options: LabelOptions): boolean {
+  if (node.kind !== 'op') return false;
+  return (index.operands.get(node.id) ?? []).some((e) => {
+    const from = e && index.byId.get(e.from);
+    return from !== undefined && isFolded(from, graph, options);
+  });
+}
+
+/**
+ * What the node is: an input's or constant's name (or the literal), an op's symbol (`+`, `tanh`) with the
+ * name it is assigned to (`u = ^`). In fold mode an op with a literal operand reads as a formula instead:
+ * `u = x²`, `v = u + 1`, `□³` (an unnamed operand with a long formula is `□`).
+ */
+export function nodeTitle(node: GraphNode, options: LabelOptions = {}): string {
+  const digits = options.digits ?? 4;
   if (node.kind === 'input') return node.name ?? 'input';
-  if (node.kind === 'const') return node.name ?? formatNumber(node.value, digits);
+  if (node.kind === 'const') return literalText(node, digits);
+  const graph = options.graph;
+  if (graph) {
+    const index = indexOf(graph);
+    if (hasFoldedOperand(node, graph, index, options)) {
+      const [text] = opFormula(node, index, digits, 0);
+      return node.name !== undefined ? `${node.name} = ${text}` : text;
+    }
+  }
   return node.name !== undefined ? `${node.name} = ${node.symbol}` : node.symbol;
 }
 
-export function toMermaid(graph: GraphModel, options: MermaidOptions = {}): string {
-  const digits = options.digits ?? 4;
-  const fmt = (v: number) => formatNumber(v, digits);
-  const lines: string[] = [`flowchart ${options.direction ?? 'LR'}`];
-  for (const node of graph.nodes) {
-    const label = [escapeLabel(nodeTitle(node, digits)), `value ${escapeLabel(fmt(node.value))}`, `grad ${escapeLabel(fmt(node.grad))}`].join('<br/>');
-    const [open, close] = node.kind === 'input' ? ['([', '])'] : node.kind === 'const' ? ['[', ']'] : ['(', ')'];
-    lines.push(`  ${node.id}${open}"${label}"${close}`);
+/** The node's warnings that views show with it (a hidden gradient's note is hidden with it). */
+export function shownWarnings(node: GraphNode, options: Pick<LabelOptions, 'constantGrads'> = {}): string[] {
+  const all = node.warnings ?? [];
+  return showsGradient(node, options) ? all : all.filter((w) => !w.startsWith(GRADIENT_NOTE));
+}
+
+/**
+ * A node's label, one plain-text line each (toMermaid escapes them): the title, `value N`, `grad N` (left out
+ * where showsGradient() is false), and `⚠ …` when the node or a local derivative drawn into it shows a NaN or
+ * ∞, with the first warning that explains it. Lines [1] and [2] are always value and grad when grad is shown.
+ */
+export function nodeLabelLines(node: GraphNode, options: LabelOptions = {}): string[] {
+  const fmt = (v: number) => formatNumber(v, options.digits ?? 4);
+  const lines = [nodeTitle(node, options), `value ${fmt(node.value)}`];
+  const grad = showsGradient(node, options);
+  if (grad) lines.push(`grad ${fmt(node.grad)}`);
+  let nonFinite = !Number.isFinite(node.value) || (grad && !Number.isFinite(node.grad));
+  const graph = options.graph;
+  if (!nonFinite && graph) {
+    const index = indexOf(graph);
+    for (const edge of index.operands.get(node.id) ?? []) {
+      const from = edge && index.byId.get(edge.from);
+      if (edge && from && !isFolded(from, graph, options) && showsGradient(from, options) && !Number.isFinite(edge.local)) nonFinite = true;
+    }
   }
-  for (const e of graph.edges) {
-    lines.push(`  ${e.from} -->|"∂ ${escapeLabel(fmt(e.local))}"| ${e.to}`);
+  if (nonFinite) {
+    const why = shownWarnings(node, options)[0] ?? 'not a finite number';
+    lines.push(`⚠ ${[...why].length > WARNING_MAX ? `${[...why].slice(0, WARNING_MAX - 1).join('')}…` : why}`);
+  }
+  return lines;
+}
+
+// ------------------------------------------------------------------------------------------ edge labels
+
+/** The symbolic engine's local derivative of an edge (`2x`, `3v²`), when it gave one. */
+type EdgeWithFormula = GraphEdge & { localFormula?: string };
+
+/**
+ * What an edge says: its local derivative ∂to/∂from, as `formula = number` (`2x = 4`, `3v² = 75`) when the
+ * edge has a short formula that differs from the number, else the number (`1` for a sum's edges). Empty when
+ * the edge starts at a node whose gradient is not shown (a constant), since the local derivative is its factor.
+ */
+export function edgeLabelText(edge: GraphEdge, options: LabelOptions = {}): string {
+  const from = options.graph && indexOf(options.graph).byId.get(edge.from);
+  if (from && !showsGradient(from, options)) return '';
+  const number = formatNumber(edge.local, options.digits ?? 4);
+  const formula = (edge as EdgeWithFormula).localFormula;
+  // `−1` (the formula's minus sign) says no more than `-1` (the number's).
+  const same = formula?.replace(/−/g, '-') === number;
+  if ((options.edgeLabels ?? 'formula') === 'formula' && formula && [...formula].length <= EDGE_FORMULA_MAX && !same) {
+    return `${formula} = ${number}`;
+  }
+  return number;
+}
+
+// ------------------------------------------------------------------------------------------ the diagram
+
+export function toMermaid(graph: GraphModel, options: MermaidOptions = {}): string {
+  const labels: LabelOptions = { ...options, graph };
+  const drawn = drawnGraph(graph, options);
+  const lines: string[] = [`flowchart ${options.direction ?? 'LR'}`];
+  for (const node of drawn.nodes) {
+    lines.push(nodeStatement(node.id, node.kind, nodeLabelLines(node, labels).map(escapeLabel)));
+  }
+  for (const edge of drawn.edges) {
+    const text = edgeLabelText(edge, labels);
+    lines.push(text ? `  ${edge.from} -->|"${escapeLabel(text)}"| ${edge.to}` : `  ${edge.from} --> ${edge.to}`);
   }
   const classes: Record<string, string[]> = { input: [], const: [], op: [], output: [], warn: [] };
-  for (const node of graph.nodes) {
+  for (const node of drawn.nodes) {
     classes[node.kind].push(node.id);
     if (node.id === graph.output) classes.output.push(node.id);
-    if (node.warnings?.length) classes.warn.push(node.id);
+    if (shownWarnings(node, options).length) classes.warn.push(node.id);
   }
-  for (const [cls, ids] of Object.entries(classes)) {
-    if (ids.length) lines.push(`  class ${ids.join(',')} bp${cls[0].toUpperCase()}${cls.slice(1)}`);
-  }
+  lines.push(...classStatements(classes));
   return lines.join('\n') + '\n';
 }

@@ -48,9 +48,10 @@ function forwardOp(op: number, a: number, b: number): number {
 
 export interface BackwardOptions {
   /**
-   * Also compute the gradients of constant leaves (what the graph shows on a literal such as the 2 in x²).
-   * Off by default, as in PyTorch where constants do not require grad: then a constant's gradient is 0 and a
-   * constant exponent's derivative aᵇ·ln a is never computed.
+   * Also compute the gradients of constant leaves (what the graph can show on a literal such as the 0.5 in
+   * 0.5·e). Off by default, as in PyTorch where constants do not require grad: then a constant's gradient is 0.
+   * A constant exponent's derivative aᵇ·ln a is never computed, with or without this option: it is NaN for a
+   * negative base, and a literal exponent is part of the power rule, not a quantity anyone trains.
    */
   constants?: boolean;
 }
@@ -170,8 +171,8 @@ export class Tape {
         case POW: {
           const va = value[a], vb = value[b];
           grad[a] += powA(va, vb, 0) * g;
-          // The exponent's derivative costs a logarithm: skip it when the exponent is a constant no one asked for.
-          if (constants || op[b] !== CONST) grad[b] += powB(va, vb, value[i]) * g;
+          // Never for a constant exponent (see BackwardOptions.constants): aᵇ·ln a is NaN for a < 0, and costs a log.
+          if (op[b] !== CONST) grad[b] += powB(va, vb, value[i]) * g;
           break;
         }
         case TANH: grad[a] += tanhA(value[a], 0, value[i]) * g; break;
@@ -194,14 +195,18 @@ export class Tape {
     if (!constants) for (const c of this.constants) grad[c] = 0;
   }
 
-  /** ∂node/∂input for node i's two inputs (NaN-free 0 for a missing one), from the op table. */
+  /**
+   * ∂node/∂input for node i's two inputs, from the op table: 0 for a missing input, and 0 for a constant
+   * exponent, whose partial aᵇ·ln a the backward pass never computes either.
+   */
   local(i: number): [number, number] {
     const a = this.in0[i];
     if (a === NONE) return [0, 0];
     const b = this.in1[i];
     const s = OPS[this.op[i]];
     const va = this.value[a], vb = b === NONE ? 0 : this.value[b], out = this.value[i];
-    return [s.localA(va, vb, out), b === NONE ? 0 : s.localB(va, vb, out)];
+    const skipB = b === NONE || (this.op[i] === POW && this.op[b] === CONST);
+    return [s.localA(va, vb, out), skipB ? 0 : s.localB(va, vb, out)];
   }
 
   /**

@@ -6,18 +6,14 @@
  */
 import type * as Engine from '../../host/engine';
 import type { Lang } from '../../engine/ast/ir';
-import { deriveProgram } from '../../engine/symbolic/derive';
 import { compose, describeAssignment, type Composed, type ValueSource } from './compose';
 import { functionOp, hoverContext, wordAt } from './hover-text';
 import { latexToMath } from './latex';
-import { Lines } from './lines';
-import { parseTsLite } from './ts-lite';
+import { LineIndex } from '../../engine/base/span';
 import { documentAssignments, expressionAt, identifiers, isArithmetic, type TextLang } from './scan';
+import { knownValues } from './values';
 
 export type HoverEngine = typeof Engine;
-
-/** mathjs simplify (the fallback's) is super-linear, seconds on long sums: only for short statements. */
-export const SIMPLIFY_MAX_CHARS = 120;
 
 export interface HoverRequest {
   text: string;
@@ -29,6 +25,8 @@ export interface HoverRequest {
   isLesson: () => boolean;
   /** Values the user entered earlier (the input box), used when the document has none. */
   remembered?: Readonly<Record<string, number>>;
+  /** Literal values from earlier notebook cells (tracer.ts's notebookValues, as the panel uses); asked only when needed. */
+  notebookValues?: () => Readonly<Record<string, ValueSource>>;
   /** Significant digits of the numbers shown. */
   digits: number;
   /** The engine, loaded on first use (plain code with no arithmetic under the cursor never loads it). */
@@ -59,15 +57,6 @@ export function code(text: string): string {
 }
 
 const ok = <T>(value: T) => ({ ok: true as const, value });
-
-/**
- * The engine's parse, except that the TypeScript of lesson lines is read by ts-lite.ts (same IR, no TypeScript
- * compiler: the compiler's parse was half of a hover's time).
- */
-function parseFor(engine: HoverEngine, text: string, lang: Lang): Engine.Result<Engine.Program> {
-  const lite = lang === 'ts' ? parseTsLite(text) : undefined;
-  return lite ? ok(lite) : engine.parseProgram(text, lang);
-}
 
 /** The hovered statement's own program, cut from the composed one: what comes after the earlier statements. */
 function statementOf(whole: Engine.Program, composed: Composed): Engine.Program {
@@ -125,15 +114,16 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
   const stmtRange = { start: ctx.exprStart, end: ctx.exprEnd };
   const guess = identifiers(exprText);
   let composed = compose(text, stmtRange, lang as TextLang, assignments, guess);
-  const parse = (source: string) => parseFor(engine, source, lang);
+  // The engine's parse, as the panel's: TypeScript lesson lines go to its fast reader, the rest to the compiler.
+  const parse = (source: string) => engine.parseProgram(source, lang);
   let whole = parse(composed.text);
-  let parsed = composed.included.length ? (whole.ok ? ok(statementOf(whole.value, composed)) : parse(exprText)) : whole;
+  const parsed = composed.included.length ? (whole.ok ? ok(statementOf(whole.value, composed)) : parse(exprText)) : whole;
   if (cancelled()) return undefined;
   if (!parsed.ok) {
     if (!isLesson) return undefined;
     const e = parsed.error;
-    const where = e.span ? new Lines(text).position(ctx.exprStart + e.span.start) : undefined;
-    return shown([`Backprop Graph cannot trace this statement${where ? ` (${where.line + 1}:${where.character + 1})` : ''}: ${code(e.message)}. Nothing was run.`]);
+    const where = e.span ? new LineIndex(text).position(ctx.exprStart + e.span.start) : undefined;
+    return shown([`Backprop Graph cannot trace this statement${where ? ` (${where.line}:${where.col})` : ''}: ${code(e.message)}. Nothing was run.`]);
   }
   const program = parsed.value;
   if (program.lang !== lang) return undefined;
@@ -145,10 +135,8 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
     composed = again;
   }
 
-  // The tidy IR derivative (microseconds); mathjs only for what it does not cover (matrix ops, very long
-  // statements), and then simplify only on short ones: mathjs simplify is super-linear.
-  const sym = deriveProgram(program, word.word)
-    ?? engine.symbolicDerivative(program, word.word, { simplify: exprText.length <= SIMPLIFY_MAX_CHARS });
+  // The engine's symbolic derivative (microseconds), the same text the panel and the CLI show.
+  const sym = engine.symbolicDerivative(program, word.word);
   if (cancelled()) return undefined;
   const of = ctx.assigned ?? 'expression';
   // Earlier statements composed in that carry the hovered name (directly or through each other, in document
@@ -171,22 +159,14 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
     ? `${head} = ${code(sym.derivative)}${partial}`
     : `${head}: ${sym.unavailable ?? 'no symbolic form'}`);
 
-  // Numeric value at the known values (earlier literals, statements this one depends on, remembered values).
-  const values: Record<string, number> = Object.create(null);
-  const used: string[] = [];
-  const remembered = req.remembered ?? {};
+  // Numeric value at the known values: the panel's rule (text/values.ts), notebook cells included.
   const needed = whole.ok ? namesOf(engine, whole.value) : free;
-  const missing: string[] = [];
-  for (const name of needed) {
-    const v: ValueSource | undefined = composed.values[name] ?? (Object.hasOwn(remembered, name) ? { value: remembered[name], source: 'remembered' } : undefined);
-    if (v) {
-      values[name] = v.value;
-      used.push(`${name} = ${v.value} (${v.source})`);
-    } else missing.push(name);
-  }
+  const known = knownValues(needed, composed.values, req.notebookValues?.() ?? {}, req.remembered ?? {});
+  const { values, missing } = known;
+  const used = [...new Set(needed)].filter((name) => name in values).map((name) => `${name} = ${values[name]} (${known.sources[name]})`);
   let gradient: number | undefined;
   if (missing.length) {
-    lines.push(`No value known for ${missing.map(code).join(', ')} — add e.g. ${code(`const ${missing[0]} = 1`)} above, or run Show Backprop Graph to enter it.`);
+    lines.push(`No value known for ${missing.map(code).join(', ')} — add e.g. ${code(lang === 'python' ? `${missing[0]} = 1.0` : `const ${missing[0]} = 1`)} above, or run Show Backprop Graph to enter it.`);
   } else if (whole.ok) {
     const wholeProgram = whole.value;
     const r = engine.attempt(() => engine.trace(wholeProgram, values));

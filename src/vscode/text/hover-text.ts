@@ -3,7 +3,7 @@
  * around it (hovers parse only that). Pure: no vscode.
  */
 import type { OpName } from '../../engine/tape/ops';
-import { Lines } from './lines';
+import { LineIndex } from '../../engine/base/span';
 import { docKind, parseAssignment, parseAssignments, scanMarkdown, splitStatements, splitLines, type TextLang } from './scan';
 
 export interface Word {
@@ -62,7 +62,7 @@ export interface HoverContext {
  */
 export function hoverContext(text: string, offset: number, languageId: string): HoverContext | undefined {
   const kind = docKind(languageId);
-  const lines = new Lines(text);
+  const lines = new LineIndex(text);
   let lang: TextLang | undefined;
   let region: { start: number; end: number };
   if (kind === 'markdown') {

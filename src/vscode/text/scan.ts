@@ -3,10 +3,11 @@
  * blocks. Pure (no vscode), so it is unit-tested directly. Everything here is a heuristic over text; the
  * engine's front ends stay the authority on what can be traced.
  */
-import { Lines } from './lines';
+import type { Lang } from '../../engine/ast/ir';
+import { LineIndex } from '../../engine/base/span';
 
-/** The language a piece of text is traced as (the engine's front ends: math, TypeScript, Python). */
-export type TextLang = 'math' | 'ts' | 'python';
+/** The language a piece of text is traced as: the engine's own `Lang` (math, TypeScript, Python). */
+export type TextLang = Lang;
 
 export interface Assignment {
   name: string;
@@ -174,11 +175,11 @@ export function splitStatements(text: string, base = 0): Statement[] {
   return out;
 }
 
-const TS_ASSIGN = /^(?:export\s+)?(?:(?:const|let|var)\s+)?([A-Za-z_$][\w$]*)\s*(?::\s*[A-Za-z_$][\w$<>\[\]\s|]*?)?\s*=(?![=>])\s*([\s\S]+?)\s*;?$/d;
-const MATH_ASSIGN = /^([\p{L}_][\p{L}\p{N}_]*)\s*(?::\s*[A-Za-z_][\w.\[\]]*\s*)?=(?!=)\s*([\s\S]+?)\s*;?$/du;
+const TS_ASSIGN = /^(?:export\s+)?(?:(?:const|let|var)\s+)?([A-Za-z_$][\w$]*)\s*(?::\s*[A-Za-z_$][\w$<>[\]\s|]*?)?\s*=(?![=>])\s*([\s\S]+?)\s*;?$/d;
+const MATH_ASSIGN = /^([\p{L}_][\p{L}\p{N}_]*)\s*(?::\s*[A-Za-z_][\w.[\]]*\s*)?=(?!=)\s*([\s\S]+?)\s*;?$/du;
 
 /** An assignment statement (`const x = …`, `x = …`), with offsets into the document. */
-export function parseAssignment(stmt: Statement, lang: TextLang, lines: Lines): Assignment | undefined {
+export function parseAssignment(stmt: Statement, lang: TextLang, lines: LineIndex): Assignment | undefined {
   const m = (lang === 'ts' ? TS_ASSIGN : MATH_ASSIGN).exec(stmt.text);
   if (!m || !m.indices) return undefined;
   const rhs = m[2].replace(/;\s*$/, '').trim();
@@ -214,7 +215,7 @@ function topLevelCommas(text: string): number[] {
  * The assignments of one statement: usually one, several for `const a = 1, b = 2` (each declarator on its
  * own, with the keyword as `prefix`).
  */
-export function parseAssignments(stmt: Statement, lang: TextLang, lines: Lines): Assignment[] {
+export function parseAssignments(stmt: Statement, lang: TextLang, lines: LineIndex): Assignment[] {
   const decl = lang === 'ts' ? /^(?:export\s+)?(const|let|var)\s+/.exec(stmt.text) : null;
   const body = stmt.text.replace(/;\s*$/, '');
   const commas = decl ? topLevelCommas(body) : [];
@@ -269,7 +270,7 @@ export function fenceLang(info: string): TextLang | undefined {
 
 /** Math and code blocks of a markdown text, in document order. */
 export function scanMarkdown(text: string): Block[] {
-  const lines = new Lines(text);
+  const lines = new LineIndex(text);
   const blocks: Block[] = [];
   let l = 0;
   while (l < lines.count) {
@@ -344,7 +345,7 @@ export function docKind(languageId: string): 'markdown' | 'ts' | 'python' | 'oth
 /** Every assignment in a document, in order: top-level statements of code, lines inside markdown math/code. */
 export function documentAssignments(text: string, languageId: string): Assignment[] {
   const kind = docKind(languageId);
-  const lines = new Lines(text);
+  const lines = new LineIndex(text);
   const out: Assignment[] = [];
   const take = (lang: TextLang, start: number, end: number) => {
     for (const s of statementsOf(text.slice(start, end), lang, start)) out.push(...parseAssignments(s, lang, lines));
@@ -381,12 +382,12 @@ export function expressionAt(text: string, offset: number, languageId: string): 
   if (kind === 'ts') {
     const stmts = splitStatements(text);
     const s = stmts.find((x) => offset >= x.start && offset <= x.end)
-      ?? nearestOnLine(stmts, new Lines(text), offset);
+      ?? nearestOnLine(stmts, new LineIndex(text), offset);
     if (!s) return undefined;
     const r = stripReturn(s);
     return { ...r, lang: 'ts', what: 'statement' };
   }
-  const lines = new Lines(text);
+  const lines = new LineIndex(text);
   const r = lines.range(lines.lineAt(offset));
   const line = text.slice(r.start, r.end);
   if (!line.trim()) return undefined;
@@ -394,7 +395,7 @@ export function expressionAt(text: string, offset: number, languageId: string): 
   return { start: r.start + lead, end: r.start + line.trimEnd().length, lang: kind === 'python' ? 'python' : undefined, what: 'line' };
 }
 
-function nearestOnLine(stmts: Statement[], lines: Lines, offset: number): Statement | undefined {
+function nearestOnLine(stmts: Statement[], lines: LineIndex, offset: number): Statement | undefined {
   const line = lines.lineAt(offset);
   return stmts.find((s) => lines.lineAt(s.start) === line);
 }
@@ -416,7 +417,7 @@ export interface LensSpot {
 
 export function lensSpots(text: string, languageId: string): LensSpot[] {
   const kind = docKind(languageId);
-  const lines = new Lines(text);
+  const lines = new LineIndex(text);
   const out: LensSpot[] = [];
   if (kind === 'markdown') {
     for (const b of scanMarkdown(text)) {
@@ -441,7 +442,7 @@ export function lensSpots(text: string, languageId: string): LensSpot[] {
 /** A block that only declares values (`const x = 1; const w = 2`) draws nothing worth a lens. */
 function onlyLiterals(body: string, lang: TextLang | undefined): boolean {
   if (!lang) return false;
-  const lines = new Lines(body);
+  const lines = new LineIndex(body);
   const stmts = statementsOf(body, lang);
   return stmts.length > 0 && stmts.every((s) => {
     const as = parseAssignments(s, lang, lines);

@@ -1,5 +1,6 @@
 /**
- * A small parser for the TypeScript a hover meets most: `const a = …;` lines and one final expression, over
+ * The engine's fast TypeScript reader, tried first for every TypeScript input (panel, CLI and hover alike;
+ * analyze.ts's parseProgram): the TypeScript lessons are mostly `const a = …;` lines and one final expression, over
  * numbers, names, `+ - * / **`, unary `-`/`+`, parentheses, `Math.f(…)`, `Math.PI`/`Math.E`, NaN, Infinity.
  * It builds exactly the IR engine/frontends/typescript.ts builds for that text (same nodes, spans and labels; a test
  * compares the two on generated programs), in microseconds and without loading the TypeScript compiler.
@@ -8,10 +9,10 @@
  * would refuse) returns undefined, and the caller uses the real front end, so refusals and their messages
  * always come from there. Nothing is evaluated.
  */
-import type { Assign, Expr, IrOp, Program } from '../../engine/ast/ir';
-import type { OpName } from '../../engine/tape/ops';
-import { LineIndex } from '../../engine/base/span';
-import { GLOBAL_CONSTANTS, MATH_CONSTANTS, MATH_NARY, MATH_UNARY, RESERVED } from '../../engine/frontends/ts-names';
+import type { Assign, Expr, IrOp, Program } from '../ast/ir';
+import type { OpName } from '../tape/ops';
+import { LineIndex } from '../base/span';
+import { GLOBAL_CONSTANTS, MATH_CONSTANTS, MATH_NARY, MATH_UNARY, RESERVED } from './ts-names';
 
 /** Longer text goes to the real parser: the lite one is for lesson lines. */
 const MAX_CHARS = 4000;
