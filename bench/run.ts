@@ -5,24 +5,28 @@
  *   npm run bench                                  readable table
  *   npm run -s bench -- --json                     one JSON object per line
  *   npm run bench -- --only tracer,hover           some sections
+ *   npm run bench -- --skip vscode                 all sections but these (vscode: the code-server run)
  *   npm run bench -- --markdown docs/BENCHMARKS.md also write the markdown report
  *   node bench/.out/run.js --render results.jsonl --markdown out.md   re-render saved --json output
+ *   node bench/.out/run.js --render main.jsonl,more.jsonl …          … plus sections measured in another run
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, type as osType } from 'node:os';
 import { join, resolve } from 'node:path';
 import { frontendsSection } from './frontends';
+import { cliSection } from './cli';
 import { footprintSection } from './footprint';
 import { hoverSection } from './hover';
 import { markdown, table, type Machine } from './report';
 import { microgradSection, tapeProcess, tracerSection } from './tracer';
 import type { BenchRecord } from './util';
 import { viewSection } from './view';
+import { vscodeSection } from './vscode';
 
 const ROOT = resolve(__dirname, '../..');
 const BENCH = join(ROOT, 'bench');
-const SECTIONS = ['tracer', 'micrograd', 'frontends', 'hover', 'view', 'footprint'] as const;
+const SECTIONS = ['tracer', 'micrograd', 'frontends', 'hover', 'view', 'footprint', 'cli', 'vscode'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function arg(name: string): string | undefined {
@@ -44,6 +48,8 @@ async function runSection(section: Section): Promise<void> {
     case 'hover': return hoverSection(emit);
     case 'view': return viewSection(emit, ROOT);
     case 'footprint': return footprintSection(emit, ROOT);
+    case 'cli': return cliSection(emit, ROOT);
+    case 'vscode': return vscodeSection(emit, ROOT);
   }
 }
 
@@ -134,9 +140,23 @@ async function main(): Promise<void> {
   const info = machine();
   let records: BenchRecord[] = [];
   if (rendered) {
-    records = readFileSync(rendered, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as BenchRecord);
+    // Several files: the first is the main run (its machine and run records head the report); rows from the
+    // others say which run they come from (a section measured again on its own, e.g. `--only cli,vscode`).
+    rendered.split(',').forEach((file, i) => {
+      const rows = readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as BenchRecord);
+      if (i === 0) {
+        records.push(...rows);
+        return;
+      }
+      const m = rows.find((r) => r.name === 'machine');
+      const whole = rows.find((r) => r.name === 'run');
+      const from = `${String(m?.date ?? '?')}, load ${String(m?.load ?? '?')} → ${String(whole?.load_end ?? '?')}, ${whole ? Math.round(whole.median_ms / 1000) : '?'} s`;
+      const at = records.findIndex((r) => r.name === 'run');
+      records.splice(at < 0 ? records.length : at, 0, ...rows.filter((r) => r.name !== 'machine' && r.name !== 'run').map((r) => ({ ...r, separate_run: from })));
+    });
   } else {
-    const only = arg('--only')?.split(',') ?? SECTIONS;
+    const skip = arg('--skip')?.split(',') ?? [];
+    const only = (arg('--only')?.split(',') ?? [...SECTIONS]).filter((s) => !skip.includes(s));
     const started = performance.now();
     const machineRecord = { name: 'machine', median_ms: NaN, ...info } as BenchRecord;
     records.push(machineRecord);

@@ -129,6 +129,8 @@ export interface StartOptions {
    * an unprefixed run leaves them alone, so test files sharing test-output/e2e/ don't delete each other's.
    */
   shotPrefix?: string;
+  /** More packaged extensions (.vsix paths) installed beside ours, e.g. the bench's reference extension. */
+  extraVsix?: string[];
 }
 
 /**
@@ -208,7 +210,8 @@ export class VsCodeSession {
     for (const f of readdirSync(OUTPUT)) if (f.endsWith('.png') && mine(f)) rmSync(join(OUTPUT, f), { force: true });
     // The workspace is a copy: the fixtures, plus the shipped lessons when they exist.
     mkdirSync(join(this.workspace, 'lessons'), { recursive: true });
-    cpSync(join(__dirname, 'fixtures'), this.workspace, { recursive: true });
+    // From ROOT, not __dirname: the bench bundles this file into bench/.out/.
+    cpSync(join(ROOT, 'test', 'e2e', 'fixtures'), this.workspace, { recursive: true });
     if (existsSync(join(ROOT, 'lessons'))) cpSync(join(ROOT, 'lessons'), join(this.workspace, 'lessons'), { recursive: true });
     for (const [rel, text] of Object.entries(opts.files ?? {})) {
       mkdirSync(join(this.workspace, rel, '..'), { recursive: true });
@@ -216,12 +219,13 @@ export class VsCodeSession {
     }
     this.writeSettings(opts.settings ?? {});
 
-    const vsix = packageExtension(this.tmp);
-    const install = spawnSync(CODE_SERVER, [...this.codeServerArgs(), '--install-extension', vsix], {
-      env: env(), encoding: 'utf8', timeout: 60_000,
-    });
-    if (install.status !== 0 || !/successfully installed/i.test(install.stdout + install.stderr)) {
-      throw new Error(`code-server --install-extension failed (status ${install.status}):\n${install.stdout}\n${install.stderr}`);
+    for (const vsix of [packageExtension(this.tmp), ...(opts.extraVsix ?? [])]) {
+      const install = spawnSync(CODE_SERVER, [...this.codeServerArgs(), '--install-extension', vsix], {
+        env: env(), encoding: 'utf8', timeout: 60_000,
+      });
+      if (install.status !== 0 || !/successfully installed/i.test(install.stdout + install.stderr)) {
+        throw new Error(`code-server --install-extension ${vsix} failed (status ${install.status}):\n${install.stdout}\n${install.stderr}`);
+      }
     }
 
     this.port = await freePort();
@@ -245,9 +249,28 @@ export class VsCodeSession {
     });
     this.context.setDefaultTimeout(15_000);
     this.page = this.context.pages()[0] ?? (await this.context.newPage());
-    await this.page.goto(`http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(this.workspace)}`, { timeout: 30_000 });
+    await this.loadWorkbench();
+  }
+
+  private async loadWorkbench(folder = this.workspace) {
+    await this.page.goto(`http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(folder)}`, { timeout: 30_000 });
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
     await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 30_000 });
+  }
+
+  /**
+   * Closes this window and opens a new one (a new page: new workbench, new extension host) on `folder`; the
+   * browser profile (its caches) stays. On the same folder the workbench restores the editors and panels it
+   * last saved (closing them first is not enough: closing the page saves no state), so a window that must start
+   * with nothing open needs a folder of its own. Returns the milliseconds until the Explorer showed it.
+   */
+  async newWindow(folder = this.workspace): Promise<number> {
+    const old = this.page;
+    this.page = await this.context!.newPage();
+    await old.close().catch(() => undefined);
+    const t0 = performance.now();
+    await this.loadWorkbench(folder);
+    return performance.now() - t0;
   }
 
   writeSettings(extra: Record<string, unknown>) {
