@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   const mdPath = arg('--markdown');
   const rendered = arg('--render');
   const info = machine();
-  let records: BenchRecord[] = [];
+  const records: BenchRecord[] = [];
   if (rendered) {
     // Several files: the first is the main run (its machine and run records head the report); rows from the
     // others say which run they come from (a section measured again on its own, e.g. `--only cli,vscode`).

@@ -2,6 +2,8 @@
 // a panel beside the editor (as Show Backprop Graph does) whose HTML is one inline SVG node, no script.
 // It activates on markdown, like Backprop Graph, and says so in the status bar, so the bench can wait for
 // both extensions to be active before it presses Enter.
+// A plain CommonJS extension, shipped as written (no build step): require is how it gets the API.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const vscode = require('vscode');
 
 const HTML = `<!DOCTYPE html>

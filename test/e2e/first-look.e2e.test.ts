@@ -119,7 +119,7 @@ async function waitForGraph(what: string, accept: (g: GraphLook) => boolean, tim
     }, 400);
   } catch (e) {
     const labels = last ? last.nodes.map((n) => n.lines.join(' / ')).join(' | ') : '(no graph read)';
-    throw new Error(`${(e as Error).message}\n  last labels: ${labels.slice(0, 1500)}`);
+    throw new Error(`${(e as Error).message}\n  last labels: ${labels.slice(0, 1500)}`, { cause: e });
   }
 }
 
