@@ -21,7 +21,8 @@ const SLACK_PX = 0.5;
 
 let vs: VsCodeSession;
 
-sessionForFile({ shotPrefix: 'look-' }, (s) => { vs = s; });
+// A window wide enough that the panel beside the lesson is the issue's 640 px panel (checked below).
+sessionForFile({ shotPrefix: 'look-', viewport: { width: 1720, height: 960 } }, (s) => { vs = s; });
 
 interface Box { left: number; top: number; right: number; bottom: number; width: number; height: number }
 interface NodeLook {
@@ -200,6 +201,7 @@ test('(f1) day-05 network from its CodeLens: every node (output L too) inside th
   if (out.length) problems.push(`${out.length} of ${g.nodes.length} nodes not wholly inside the diagram area: ${out.join('; ')}`);
   const nan = [...g.nodes.map((n) => `node "${n.lines.join(' / ')}"`), ...g.edgeLabels.map((t) => `edge "${t}"`)].filter((t) => /NaN/.test(t));
   if (nan.length) problems.push(`labels with NaN: ${nan.join(', ')}`);
+  if (g.frame.width < 640) problems.push(`the panel is ${g.frame.width} px wide, narrower than the 640 px the text-size check is for`);
   if (g.nodes.length > SMALL_GRAPH) problems.push(`day-05 draws ${g.nodes.length} nodes, more than the ${SMALL_GRAPH} of a small graph`);
   const small = g.nodes.filter((n) => !(n.textPx >= MIN_TEXT_PX)).map((n) => `"${n.lines[0]}" ${n.textPx.toFixed(1)} px`);
   if (small.length) problems.push(`${small.length} of ${g.nodes.length} nodes have text under ${MIN_TEXT_PX} px on screen: ${small.join(', ')}`);

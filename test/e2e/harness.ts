@@ -131,6 +131,8 @@ export interface StartOptions {
   shotPrefix?: string;
   /** More packaged extensions (.vsix paths) installed beside ours, e.g. the bench's reference extension. */
   extraVsix?: string[];
+  /** The browser window's size (default 1500×900). */
+  viewport?: { width: number; height: number };
 }
 
 /**
@@ -161,6 +163,7 @@ export class VsCodeSession {
   page!: Page;
   private shotCounter = 0;
   private shotPrefix = '';
+  private viewport = { width: 1500, height: 900 };
   private exitHook = () => this.killAll();
   // A signal (Ctrl+C, `timeout`, the test runner giving up) skips 'exit' hooks: kill code-server first.
   private signalHook = (signal: NodeJS.Signals) => {
@@ -186,6 +189,7 @@ export class VsCodeSession {
     if (missing) throw new Error(missing);
     const s = new VsCodeSession();
     s.shotPrefix = opts.shotPrefix ?? '';
+    s.viewport = opts.viewport ?? { width: 1500, height: 900 };
     process.once('exit', s.exitHook);
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, s.signalHook);
     try {
@@ -245,7 +249,7 @@ export class VsCodeSession {
 
     this.context = await chromium.launchPersistentContext(join(this.tmp, 'chromium-profile'), {
       executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-      viewport: { width: 1500, height: 900 }, timeout: 30_000,
+      viewport: this.viewport, timeout: 30_000,
     });
     this.context.setDefaultTimeout(15_000);
     this.page = this.context.pages()[0] ?? (await this.context.newPage());
