@@ -1,19 +1,19 @@
 import { BackpropError } from '../base/errors';
-import type { Assign, Expr, Program, TensorOp } from '../ast/ir';
+import type { Assign, Expr, IrOp, Program, TensorOp } from '../ast/ir';
 import { LIMITS } from '../base/limits';
 import { lookup } from '../base/lookup';
-import { LEAKY_RELU_SLOPE, type OpName } from '../tape/ops';
+import { LEAKY_RELU_SLOPE } from '../tape/ops';
 import { LineIndex, type Span } from '../base/span';
 import { parseMathSyntax, type MathNode } from './math-syntax';
 
 /** Math functions the math front end accepts: name → op and the arities it takes. */
-const UNARY = lookup<OpName>({
+const UNARY = lookup<IrOp>({
   sin: 'sin', cos: 'cos', tan: 'tan', asin: 'asin', acos: 'acos', atan: 'atan',
   sinh: 'sinh', cosh: 'cosh', tanh: 'tanh', exp: 'exp', ln: 'log',
   log2: 'log2', log10: 'log10', sqrt: 'sqrt', cbrt: 'cbrt', abs: 'abs', square: 'square',
   sigmoid: 'sigmoid', relu: 'relu', softplus: 'softplus',
 });
-const NARY = lookup<OpName>({ max: 'max', min: 'min', hypot: 'hypot' });
+const NARY = lookup<IrOp>({ max: 'max', min: 'min', hypot: 'hypot' });
 const CONSTANTS = lookup<number>({ pi: Math.PI, π: Math.PI, e: Math.E, tau: 2 * Math.PI });
 /** Matrix functions: lowered to scalars by tensor.ts. */
 const TENSOR_FUNCTIONS = lookup<[TensorOp, number]>({ sum: ['sum', 1], mean: ['mean', 1], dot: ['dot', 2], transpose: ['transpose', 1] });
@@ -21,7 +21,7 @@ export const MATH_FUNCTIONS = [...Object.keys(UNARY), 'log', 'pow', 'leakyRelu',
 /** Elementwise and transpose operators of mathjs: `.*`, `./`, `.^`, `'`. */
 const TENSOR_OPERATORS = lookup<TensorOp>({ dotMultiply: 'emul', dotDivide: 'ediv', dotPow: 'epow', ctranspose: 'transpose', transpose: 'transpose' });
 
-const BINARY_OPERATORS = lookup<OpName>({ add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow' });
+const BINARY_OPERATORS = lookup<IrOp>({ add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow' });
 
 /** A plain description of a syntax node we refuse, for the error message. */
 function describe(node: MathNode): string {
@@ -98,7 +98,7 @@ export function parseMath(text: string): Program {
           if (fn === 'unaryMinus') out = { kind: 'op', op: 'neg', args: kids, span };
           else if (fn === 'unaryPlus') out = kids[0];
           else if (TENSOR_OPERATORS[fn]) out = { kind: 'op', op: TENSOR_OPERATORS[fn], args: kids, span, label: node.op };
-          else if (BINARY_OPERATORS[fn] && kids.length === 2) out = { kind: 'op', op: BINARY_OPERATORS[fn] as any, args: kids, span };
+          else if (BINARY_OPERATORS[fn] && kids.length === 2) out = { kind: 'op', op: BINARY_OPERATORS[fn], args: kids, span };
           else refuse(top.node);
           break;
         }
@@ -110,7 +110,7 @@ export function parseMath(text: string): Program {
           };
           if (UNARY[name]) {
             arity(kids.length === 1, '1 argument');
-            out = { kind: 'op', op: UNARY[name] as any, args: kids, span, label: name };
+            out = { kind: 'op', op: UNARY[name], args: kids, span, label: name };
           } else if (name === 'log') {
             arity(kids.length === 1 || kids.length === 2, '1 or 2 arguments');
             out = { kind: 'op', op: kids.length === 1 ? 'log' : 'logb', args: kids, span, label: name };
@@ -127,7 +127,7 @@ export function parseMath(text: string): Program {
             out = { kind: 'op', op, args: kids, span, label: name };
           } else if (NARY[name]) {
             arity(kids.length >= 1, 'at least 1 argument');
-            out = { kind: 'op', op: NARY[name] as any, args: kids, span, label: name };
+            out = { kind: 'op', op: NARY[name], args: kids, span, label: name };
           } else {
             throw new BackpropError('unknown-function',
               `unknown function '${name}' (supported: ${MATH_FUNCTIONS.join(', ')})`, span);
