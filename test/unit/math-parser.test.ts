@@ -44,7 +44,7 @@ const SAME_IR = [
   "'s' + x", 'f(x) = x^2', 'A[1] = 2', 'a.b', 'a[1]', '{a: 1}', '1:3', 'x and y', 'not x', '~x', 'x | y', 'x << 2',
   'true + x', 'null', '[]', '[1, 2; 3]', 'x ?? y', 'x; y', '1 2', '(1)(2)', '2 x y', 'sqrt(abs(x)) * exp(-x)',
   'cbrt(x) + square(x) + relu(x) + softplus(x) + tanh(x) + sinh(x) + cosh(x) + atan(x) + asin(x) + acos(x)',
-  'x = 1\ny = x + 1\n', '1e', '1e+', '2.3.4', '@', 'x = = 1', '(1 + 2) = 3', 'x)', 'Infinity * x', '𝑥 + 1',
+  'x = 1\ny = x + 1\n', 'x:', ':x', '[1:]', 'x ? 1 : 2', '1e', '1e+', '2.3.4', '@', 'x = = 1', '(1 + 2) = 3', 'x)', 'Infinity * x', '𝑥 + 1',
 ];
 
 describe('math parser matches the previous mathjs-based converter', () => {

@@ -98,6 +98,9 @@ export function parseMathSyntax(text: string, spanAt: (start: number, end: numbe
   const leave = () => { depth--; };
   const isWhitespace = (c: string) => c === ' ' || c === '\t' || c === '\u00A0' || (c === '\n' && nestingLevel > 0);
   const isAlpha = (at: number) => {
+    const code = text.charCodeAt(at);
+    if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code === 36) return true; // a-z A-Z _ $
+    if (code < 0xC0 || Number.isNaN(code)) return false;
     const c = text.charAt(at);
     return LATIN_GREEK.test(c) || isMathSymbol(c, text.charAt(at + 1)) || isMathSymbol(text.charAt(at - 1), c);
   };
@@ -116,6 +119,8 @@ export function parseMathSyntax(text: string, spanAt: (start: number, end: numbe
     if (index >= text.length) { tokenType = 'delimiter'; return; }
     const c1 = text[index];
     if (c1 === '\n' && !nestingLevel) { tokenType = 'delimiter'; token = '\n'; index++; return; }
+    if (isDigit(c1) || (c1 === '.' && isDigit(text.charAt(index + 1)))) { readNumber(); return; }
+    if (isAlpha(index)) { readName(); return; }
     const c3 = text.substr(index, 3);
     const c2 = text.substr(index, 2);
     if (c3.length === 3 && DELIMITERS.has(c3)) { tokenType = 'delimiter'; token = c3; index += 3; return; }
@@ -124,14 +129,14 @@ export function parseMathSyntax(text: string, spanAt: (start: number, end: numbe
       tokenType = 'delimiter'; token = c2; index += 2; return;
     }
     if (DELIMITERS.has(c1)) { tokenType = 'delimiter'; token = c1; index++; return; }
-    if (isDigit(c1) || c1 === '.') { readNumber(); return; }
-    if (isAlpha(index)) {
-      while (index < text.length && (isAlpha(index) || isDigit(text[index]))) index++;
-      token = text.slice(tokenStart, index);
-      tokenType = NAMED_DELIMITERS.has(token) ? 'delimiter' : 'symbol';
-      return;
-    }
+    if (c1 === '.') { readNumber(); return; }
     fail(`Syntax error in part "${text.slice(index)}"`);
+  };
+
+  const readName = () => {
+    while (index < text.length && (isAlpha(index) || isDigit(text[index]))) index++;
+    token = text.slice(tokenStart, index);
+    tokenType = NAMED_DELIMITERS.has(token) ? 'delimiter' : 'symbol';
   };
 
   const readNumber = () => {
@@ -178,8 +183,8 @@ export function parseMathSyntax(text: string, spanAt: (start: number, end: numbe
   const save = (): Saved => [index, token, tokenType, tokenStart];
   const restore = (s: Saved) => { [index, token, tokenType, tokenStart] = s; };
 
-  const node = (type: MathNodeType, start: number, end: number, args: MathNode[] = [], extra: Partial<MathNode> = {}): MathNode =>
-    ({ type, start, end, args, ...extra });
+  const node = (type: MathNodeType, start: number, end: number, args: MathNode[] = [], extra?: Partial<MathNode>): MathNode =>
+    (extra ? Object.assign({ type, start, end, args }, extra) : { type, start, end, args });
   const operator = (op: string, fn: string, args: MathNode[], start = args[0].start, end = args[args.length - 1].end): MathNode =>
     node('OperatorNode', start, end, args, { op, fn });
   /** End of the previous token (what the parser has consumed so far). */
@@ -239,13 +244,16 @@ export function parseMathSyntax(text: string, spanAt: (start: number, end: numbe
 
   /** The operator levels below addition (all refused by the converter), by precedence climbing. */
   const parseLow = (minLevel: number): MathNode => {
-    let left = parseAddSubtract();
+    // `:x` is a range from 1 in mathjs; `x:` (before a closing bracket, comma or the end) one up to `end`.
+    const rangeEnds = () => [')', ']', ',', ''].includes(current());
+    let left = current() === ':' && conditionalLevel !== nestingLevel ? node('ConstantNode', tokenStart, tokenStart, [], { value: 1 }) : parseAddSubtract();
     for (;;) {
       const level = LOW_LEVEL_OF.get(token);
       if (level === undefined || level < minLevel) return left;
       if (token === ':' && conditionalLevel === nestingLevel) return left; // the conditional's ':'
       const op = token;
       advanceSkipNewline();
+      if (op === ':' && rangeEnds()) { left = node('RangeNode', left.start, consumedEnd, [left]); continue; }
       enter();
       const right = parseLow(level + 1);
       leave();
