@@ -4,6 +4,8 @@ export const LIMITS = {
   maxSourceChars: 2_000_000,
   /** IR / tape nodes built from text. */
   maxNodes: 2_000_000,
+  /** Nesting of the math parser (brackets, calls, assignments count 1–2 each): an error above, not a stack overflow. */
+  maxMathNesting: 1_000,
   /** Nodes for which a finite-difference check replays the tape (inputs × nodes). */
   maxGradCheckWork: 50_000_000,
   /**
