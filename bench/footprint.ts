@@ -1,6 +1,6 @@
 /**
  * Section `footprint`: bundle sizes, the .vsix, and the cost of `require('dist/extension.js')` with a stub
- * `vscode` module, checking that the require loads neither the engine bundle (mathjs) nor the TypeScript
+ * `vscode` module, checking that the require loads neither the engine bundle nor the TypeScript
  * parser nor Mermaid.
  */
 import { spawnSync } from 'node:child_process';
@@ -39,7 +39,7 @@ function kb(bytes: number): number {
 export function footprintSection(emit: (r: BenchRecord) => void, root: string): void {
   const bundles: [string, string, number | undefined][] = [
     ['extension', 'dist/extension.js', 300],
-    ['engine (mathjs + tracer, lazy)', 'dist/engine.js', undefined],
+    ['engine (front ends + tracer, lazy)', 'dist/engine.js', undefined],
     ['ts-parser (TypeScript compiler, lazy)', 'dist/ts-parser.js', undefined],
     ['webview entry (UI; Mermaid is in media/dist/chunks)', 'media/dist/webview.js', undefined],
     // The CLI's --format html page inlines this one (not shipped in the .vsix).

@@ -10,7 +10,7 @@ const watch = process.argv.includes('--watch');
 const dev = process.argv.includes('--dev');
 
 /**
- * Heavy parts are separate bundles loaded on first use: `src/host/lazy.ts` requires './engine' (mathjs and the
+ * Heavy parts are separate bundles loaded on first use: `src/host/lazy.ts` requires './engine' (front ends and the
  * tracer) and `src/host/engine.ts` requires '../engine/frontends/typescript' (the TypeScript compiler). Here those two
  * requires become requires of the sibling bundle files instead of being inlined.
  */
@@ -34,7 +34,7 @@ const node = {
   external: ['vscode'],
   plugins: [lazyBundles],
   logLevel: 'warning',
-  // mathjs and typescript ship code paths that read these; keep the bundles deterministic.
+  // typescript ships code paths that read these; keep the bundles deterministic.
   legalComments: 'none',
 };
 

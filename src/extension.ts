@@ -1,5 +1,5 @@
 /**
- * Backprop Graph: activation only registers things (all disposed with the extension). The engine (mathjs,
+ * Backprop Graph: activation only registers things (all disposed with the extension). The engine (the front ends,
  * the tracer, the TypeScript parser) is loaded on first use through src/host/lazy.ts, so nothing here pulls
  * it in: only `import type` from src/engine and src/host/engine. Once a supported editor is on screen, the
  * engine is loaded in the background (warmEngine), so the first Show does not wait for it.

@@ -248,7 +248,15 @@ test('(n) a message no panel shows is one notification: asking twice leaves one 
     }
     assert.equal(await vs.page.locator('.tab', { hasText: /\b(Graph|Pinned): / }).count(), 0, 'graph tabs still open');
   });
-  await vs.step('n-open', () => vs.openFile(REL));
+  // The lesson is still open in a tab behind (o)'s untitled copy: bring that tab forward (Quick Open's Enter
+  // lands on the copy's history entry at times), or open it when it is not there.
+  await vs.step('n-open', async () => {
+    const tab = vs.page.locator('.tab', { hasText: REL.split('/').pop()! }).first();
+    if (!(await tab.count())) return vs.openFile(REL);
+    await tab.click();
+    await vs.page.locator('.tab.active', { hasText: REL.split('/').pop()! }).first().waitFor({ state: 'visible', timeout: 8_000 });
+    await vs.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+  });
   const text = vs.doc(REL);
   await showSelected('n-typo', text, 'tanh(3 * x +');
   await vs.step('n-error-panel', () => waitFor('the error in a new panel', 30_000, async () =>

@@ -181,3 +181,16 @@ describe('product bundles carry no mathjs', () => {
     });
   }
 });
+
+describe('line ends', () => {
+  it('CRLF text (a lesson saved on Windows) reads as the LF text: same values, gradients and statements', () => {
+    const lf = 'u = x^2\nv = u + 1\nf = v^3\n';
+    const crlf = lf.replace(/\n/g, '\r\n');
+    const a = analyze(lf, { lang: 'math', values: { x: 2 } });
+    const b = analyze(crlf, { lang: 'math', values: { x: 2 } });
+    assert.ok(a.ok && b.ok, b.ok ? '' : b.error.message);
+    assert.equal(b.value.value, 125);
+    assert.deepEqual(b.value.gradients, a.value.gradients);
+    assert.equal(b.value.program.body.length, 3);
+  });
+});

@@ -96,7 +96,8 @@ export function parseMathSyntax(text: string, spanAt: (start: number, end: numbe
     }
   };
   const leave = () => { depth--; };
-  const isWhitespace = (c: string) => c === ' ' || c === '\t' || c === '\u00A0' || (c === '\n' && nestingLevel > 0);
+  // A carriage return is whitespace: lessons saved with CRLF line ends read like LF ones (the \n still ends a statement).
+  const isWhitespace = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\u00A0' || (c === '\n' && nestingLevel > 0);
   const isAlpha = (at: number) => {
     const code = text.charCodeAt(at);
     if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code === 36) return true; // a-z A-Z _ $
