@@ -29,7 +29,9 @@ process.stdout.write(JSON.stringify({ ms, heavy, modules: loaded.length, activat
 /** Enough of the vscode API for module-level code to load: every property is a harmless proxy. */
 const VSCODE_STUB = `
 const handler = { get: (t, k) => (k === '__esModule' ? false : k in t ? t[k] : (t[k] = new Proxy(function () {}, handler))), construct: () => new Proxy({}, handler), apply: () => new Proxy({}, handler) };
-module.exports = new Proxy({}, handler);
+// Classes the bundle instantiates while it loads are real own properties: esbuild's CommonJS interop copies
+// only own keys, so a Proxy-made member would be missing from the copy.
+module.exports = new Proxy({ EventEmitter: class { constructor() { this.event = () => ({ dispose() {} }); } fire() {} dispose() {} } }, handler);
 `;
 
 function kb(bytes: number): number {

@@ -98,7 +98,10 @@ export function markdown(all: BenchRecord[], current: Machine, command: string):
   out.push('', '## How to run', '');
   out.push('```sh', 'npm run bench                                   # readable table', 'npm run -s bench -- --json                      # one JSON object per line', 'npm run bench -- --only tracer,micrograd        # some sections (tracer micrograd frontends hover view footprint cli vscode)', 'npm run bench -- --skip vscode                  # all but the real-VS-Code section (code-server, ~2–3 min)', 'npm run bench -- --markdown docs/BENCHMARKS.md  # also rewrite this file', '```', '');
   out.push(`This file: \`${command}\`.`, '');
-  if (command.includes('--render')) out.push('The records were produced by `npm run -s bench -- --json > bench/results/latest.jsonl` (committed beside the bench); rows marked "measured in a separate run" by `npm run -s bench -- --only cli,vscode --json > bench/results/cli-vscode.jsonl`.', '');
+  if (command.includes('--render')) {
+    const separate = command.includes(',') ? '; rows marked "measured in a separate run" come from the other files named in the command' : '';
+    out.push(`The records were produced by \`npm run -s bench -- --json > bench/results/latest.jsonl\` (committed beside the bench)${separate}.`, '');
+  }
   const targets = records.filter((r) => r.target);
   out.push('## Targets', '');
   out.push('| target | measured | status |', '|---|---|---|');
