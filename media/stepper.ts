@@ -3,6 +3,7 @@
  * say at this step, and the explanation beside the controls (#step-status). The bookkeeping is steps.ts.
  */
 import { formatNumber } from '../src/engine/base/format';
+import { nodeTitle } from '../src/engine/mermaid/mermaid';
 import { byId, el } from './dom';
 import type { Drawn } from './drawing';
 import { completeEdgeLabels, fitEdgeLabels, setTextLines, stepEdgeText, stepNodeLines, writeCompleteLabels } from './labels';
@@ -174,10 +175,12 @@ export class Stepper {
     const fmt = (v: number) => formatNumber(v, d.payload.digits);
     const byNode = new Map(d.graph.nodes.map((n) => [n.id, n]));
     const node = byNode.get(view.node);
+    // The node's title as the graph draws it (the emitter's: `u = x²`, `(y − target)²`), so the text names what
+    // the picture shows.
+    const labels = { digits: d.payload.digits, constants: d.payload.constants, constantGrads: d.payload.constantGrads, graph: d.graph };
     const name = (id: string) => {
       const n = byNode.get(id);
-      if (!n) return id;
-      return n.kind === 'op' ? (n.name ? `${n.name} (${n.symbol})` : n.symbol) : n.name ?? fmt(n.value);
+      return n ? nodeTitle(n, labels) : id;
     };
     status.parentElement?.classList.add('stepping');
     status.replaceChildren();
@@ -193,7 +196,9 @@ export class Stepper {
       for (const i of view.active) {
         const e = d.graph.edges[i];
         if (!shown(e.from)) continue;
-        const li = el('li', 'contribution', `${name(e.from)}: local ${fmt(e.local)} × upstream ${fmt(e.upstream)} = ${fmt(e.product)}`);
+        // The full local formula here; the edge itself shows the short form (or the number only).
+        const local = e.localFormula && e.localFormula !== fmt(e.local) ? `${e.localFormula} = ${fmt(e.local)}` : fmt(e.local);
+        const li = el('li', 'contribution', `${name(e.from)}: local ${local} × upstream ${fmt(e.upstream)} = ${fmt(e.product)}`);
         li.dataset.from = e.from;
         li.dataset.product = String(e.product);
         ul.append(li);

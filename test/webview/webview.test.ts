@@ -316,9 +316,10 @@ describe('graph webview in Chromium', () => {
     assert.deepEqual(seen.map((s) => s.node), ['n6', 'n4', 'n2']);
     assert.deepEqual(seen.map((s) => s.current), [['n6'], ['n4'], ['n2']]);
     // Folded literals (3, 1, 2) receive no contribution of their own: their gradients are not shown.
-    assert.deepEqual(seen[0].contributions, ['+: local 75 × upstream 1 = 75']);
+    // The step text names nodes as the graph draws them and gives each local derivative in full.
+    assert.deepEqual(seen[0].contributions, ['x² + 1: local 3·(x² + 1)² = 75 × upstream 1 = 75']);
     assert.deepEqual(seen[1].activeEdges, ['1 × 75 = 75']);
-    assert.deepEqual(seen[2].contributions, ['x: local 4 × upstream 75 = 300']);
+    assert.deepEqual(seen[2].contributions, ['x: local 2x = 4 × upstream 75 = 300']);
     assert.deepEqual(seen[2].activeEdges, ['4 × 75 = 300']);
     assert.deepEqual(seen.map((s) => s.acc[0]), ['∂/∂x: nothing yet', '∂/∂x: nothing yet', '∂/∂x = 300 ✓ complete']);
     // The end of the pass stays put; Escape leaves stepping and restores the labels.
