@@ -1,10 +1,10 @@
 import { create, parseDependencies, type MathNode } from 'mathjs';
 import { BackpropError } from '../../src/engine/base/errors';
-import type { Assign, Expr, Program, TensorOp } from '../../src/engine/ast/ir';
+import type { Assign, Expr, Program } from '../../src/engine/ast/ir';
 import { LIMITS } from '../../src/engine/base/limits';
-import { lookup } from '../../src/engine/base/lookup';
-import { LEAKY_RELU_SLOPE, type OpName } from '../../src/engine/tape/ops';
+import { LEAKY_RELU_SLOPE } from '../../src/engine/tape/ops';
 import { LineIndex, type Span } from '../../src/engine/base/span';
+import { MATH_FUNCTIONS, MATH_NAMES } from '../../src/engine/frontends/math';
 
 /**
  * A mathjs instance with its parser only (and the node classes it builds): the math front end never evaluates,
@@ -12,22 +12,9 @@ import { LineIndex, type Span } from '../../src/engine/base/span';
  */
 const { parse } = create({ parseDependencies });
 
-/** Math functions the math front end accepts: name → op and the arities it takes. */
-const UNARY = lookup<OpName>({
-  sin: 'sin', cos: 'cos', tan: 'tan', asin: 'asin', acos: 'acos', atan: 'atan',
-  sinh: 'sinh', cosh: 'cosh', tanh: 'tanh', exp: 'exp', ln: 'log',
-  log2: 'log2', log10: 'log10', sqrt: 'sqrt', cbrt: 'cbrt', abs: 'abs', square: 'square',
-  sigmoid: 'sigmoid', relu: 'relu', softplus: 'softplus',
-});
-const NARY = lookup<OpName>({ max: 'max', min: 'min', hypot: 'hypot' });
-const CONSTANTS = lookup<number>({ pi: Math.PI, π: Math.PI, e: Math.E, tau: 2 * Math.PI });
-/** Matrix functions: lowered to scalars by tensor.ts. */
-const TENSOR_FUNCTIONS = lookup<[TensorOp, number]>({ sum: ['sum', 1], mean: ['mean', 1], dot: ['dot', 2], transpose: ['transpose', 1] });
-export const MATH_FUNCTIONS = [...Object.keys(UNARY), 'log', 'pow', 'leakyRelu', ...Object.keys(NARY), ...Object.keys(TENSOR_FUNCTIONS)];
-/** Elementwise and transpose operators of mathjs: `.*`, `./`, `.^`, `'`. */
-const TENSOR_OPERATORS = lookup<TensorOp>({ dotMultiply: 'emul', dotDivide: 'ediv', dotPow: 'epow', ctranspose: 'transpose', transpose: 'transpose' });
-
-const BINARY_OPERATORS = lookup<OpName>({ add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow' });
+// The same name tables as the product's reader: the oracle checks the grammar, not a second copy of the tables.
+const { UNARY, NARY, CONSTANTS, TENSOR_FUNCTIONS, TENSOR_OPERATORS, BINARY_OPERATORS } = MATH_NAMES;
+export { MATH_FUNCTIONS };
 
 /** A plain description of a mathjs node we refuse, for the error message. */
 function describe(node: MathNode): string {

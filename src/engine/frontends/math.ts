@@ -22,6 +22,8 @@ export const MATH_FUNCTIONS = [...Object.keys(UNARY), 'log', 'pow', 'leakyRelu',
 const TENSOR_OPERATORS = lookup<TensorOp>({ dotMultiply: 'emul', dotDivide: 'ediv', dotPow: 'epow', ctranspose: 'transpose', transpose: 'transpose' });
 
 const BINARY_OPERATORS = lookup<IrOp>({ add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow' });
+/** The name tables above, for the test oracle that reads the same grammar with mathjs (one table, two readers). */
+export const MATH_NAMES = { UNARY, NARY, CONSTANTS, TENSOR_FUNCTIONS, TENSOR_OPERATORS, BINARY_OPERATORS } as const;
 
 /** A plain description of a syntax node we refuse, for the error message. */
 function describe(node: MathNode): string {
