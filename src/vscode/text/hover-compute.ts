@@ -177,7 +177,7 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
       if (gradient !== undefined) {
         const number = `**${engine.formatNumber(gradient, req.digits)}**`;
         const total = held.length ? `**d${ctx.assigned ?? ''}/d${word.word}** = ${number} in total (also through ${through.join(', ')})` : `= ${number}`;
-        lines.push(`${total} at ${used.join(', ')}; ${of} = ${engine.formatNumber(value, req.digits)}`);
+        lines.push(`${total}${used.length ? ` at ${used.join(', ')}` : ''}; ${of} = ${engine.formatNumber(value, req.digits)}`);
       }
     } else {
       lines.push(`Not evaluated: ${code(r.error.message)}`);
