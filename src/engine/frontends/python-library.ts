@@ -36,6 +36,7 @@ export type Fn =
   | { kind: 'value' } // micrograd's Value(2.0, label='a')
   | { kind: 'symbols' } // sympy's symbols('x y') / Symbol('x')
   | { kind: 'diff' } // sympy's diff(f, x): marks f as the output, x as the variable
+  | { kind: 'abstract' } // sympy's Function('g'): applied, Function('g')(x), an undefined function of x
   | { kind: 'draw' } // draw_dot(...) / display(...): drawing, read past as a statement
   | { kind: 'refused'; why: string };
 
@@ -214,7 +215,7 @@ const SYMPY: Module = {
     Max: op('max', 1, Infinity), Min: op('min', 1, Infinity),
     simplify: { kind: 'same' }, expand: { kind: 'same' }, factor: { kind: 'same' },
     symbols: { kind: 'symbols' }, Symbol: { kind: 'symbols' }, diff: { kind: 'diff' },
-    Function: refused("an undefined function (sympy's Function('g')) is not supported: write the function out, e.g. g = x**2 + 1 and f = sin(g)"),
+    Function: { kind: 'abstract' },
     Derivative: refused('an unevaluated Derivative(...) is not supported: write diff(f, x)'),
   }),
   constants: lookup<[string, number]>({ pi: ['pi', Math.PI], E: ['e', Math.E] }),
