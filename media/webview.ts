@@ -361,7 +361,7 @@ class GraphWebview {
   // ------------------------------------------------------------------------------------------ controls
 
   private updateControls(): void {
-    this.controls.update({ hasGraph: !!this.drawn, hasTensor: !!this.latest?.tensor, view: this.viewFor(this.latest) });
+    this.controls.update({ hasGraph: !!this.drawn, hasTensor: !!this.latest?.tensor, view: this.viewFor(this.latest), symbolic: this.latest?.graph.symbolic === true });
   }
 
   private setGraphView(view: GraphView): void {
