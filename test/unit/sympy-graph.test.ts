@@ -206,7 +206,13 @@ describe("refusals of sympy's undefined functions and chain rules, in Python ter
     ["from sympy import symbols, Function, diff\nx = symbols('x')\ng = Function('g')(x)\nd = diff(g) * diff(g, x)", /diff\(\.\.\.\) in a chain rule without one variable/, '4:5'],
     ["from sympy import symbols, Function, diff\nx = symbols('x')\ng = Function('g')(x)\nf = Function('f')(g)\nd = diff(f, g)", /diff\(f, g\): differentiate by a symbol made with symbols/, '5:13'],
     ["from sympy import symbols, Function, diff\nx = symbols('x')\ng = Function('g')(x)\nd = diff(g, x) + diff(g, x)", /diff\(\.\.\.\) inside an expression/, '4:5'],
-    ["from sympy import symbols, Function, diff\nx = symbols('x')\ng = Function('g')(x)\ny = g.diff(x)", /the method \.diff\(x\)/, '4:7'],
+    ["from sympy import symbols, Function, diff\nx = symbols('x')\ng = Function('g')(x)\ny = g.diff(x)", /^unsupported in Python: \.diff\(\): the method \.diff\(x\)/, '4:7'],
+    // The rest of sympy that lessons might reach for, each named with what to write instead.
+    ["from sympy import symbols, Derivative\nx = symbols('x')\nd = Derivative(x**2, x)", /Derivative\(\.\.\.\): an unevaluated Derivative\(\.\.\.\) is not supported: write diff\(f, x\)/, '3:5'],
+    ["from sympy import symbols, sin\nx = symbols('x')\nf = sin(x)\ny = f.subs(x, 2)", /^unsupported in Python: \.subs\(\): substitution with \.subs\(\.\.\.\): give the variable a value instead/, '4:7'],
+    ["from sympy import symbols, sin\nx = symbols('x')\nf = sin(x)\ny = f.evalf()", /\.evalf\(\): the graph shows every value already/, '4:7'],
+    ["from sympy import symbols\nx = symbols('x0:3')", /the symbol name 'x0:3' \(ranges such as 'x0:3' are not supported\)/, '2:13'],
+    ["from sympy import symbols, integrate\nx = symbols('x')", /cannot import 'integrate' from sympy/, '1:28'],
   ];
   for (const [text, message, where] of cases) {
     it(text.split('\n').pop()!, () => {

@@ -310,7 +310,7 @@ export function parsePython(text: string): Program {
     };
     /** Starts a call once its '(' is read (at `after`); returns where reading goes on. */
     const startCall = (fn: Fn, name: string, first: Tok, nameEnd: number, after: number, start = first.start, base = operands.length): number => {
-      if (fn.kind === 'refused') refuse(first, `${name}(...): ${fn.why}`, nameEnd);
+      if (fn.kind === 'refused') refuse(first, `${name.endsWith('()') ? name : `${name}(...)`}: ${fn.why}`, nameEnd);
       if (fn.kind === 'symbols') refuse(first, `${name}(...) inside an expression: write x = ${name}('x') on a line of its own`, nameEnd);
       if (fn.kind === 'diff') refuse(first, `${name}(...) inside an expression: write d = ${name}(f, x) on a line of its own (the graph shows f and its derivative)`, nameEnd);
       if (fn.kind === 'draw') refuse(first, `${name}(...) inside an expression (drawing is read past only as a statement of its own)`, nameEnd);
