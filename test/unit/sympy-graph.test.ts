@@ -11,6 +11,8 @@ import { before, describe, it } from 'node:test';
 import { analyze, type Analysis } from '../../src/engine/analyze';
 import { toMermaid } from '../../src/engine/mermaid/mermaid';
 import { buildPayload } from '../../src/host/payload';
+import { reviveNumbers } from '../../src/protocol';
+import { checkMessage } from '../../media/validate';
 import * as engine from '../../src/host/engine';
 import {
   CELL_14_SYMPY_NESTED, CELL_15_SYMPY_SIN, CELL_4_TORCH_CUBIC, CELL_5_SYMPY_CHAIN_RULE, CELL_TORCH_SIN,
@@ -20,7 +22,7 @@ import { evaluatePrinted } from './printed-syntax';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 function cli(args: string[], input: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 before(() => assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`));
@@ -184,6 +186,19 @@ describe('symbolic values when no values are given', () => {
     const numeric = cli(['--at', 'x=2'], CELL_14_SYMPY_NESTED);
     assert.equal(numeric.code, 0, numeric.stderr);
     assert.match(numeric.stdout, /^ {2}x +2 +1\.13465/m);
+  });
+  it("the CLI's HTML page carries the symbolic payload intact: its NaN placeholders survive JSON, and it validates", () => {
+    const html = cli(['--format', 'html'], CELL_5_SYMPY_CHAIN_RULE);
+    assert.equal(html.code, 0, html.stderr);
+    const json = /<script type="application\/json" id="bp-payload">([^<]*)<\/script>/.exec(html.stdout)?.[1];
+    assert.ok(json, 'the page embeds its payload');
+    assert.match(json, /\{"\$number":"NaN"\}/);
+    const payload = JSON.parse(json, reviveNumbers);
+    assert.ok(Number.isNaN(payload.graph.nodes[0].value));
+    const checked = checkMessage({ kind: 'graph', payload });
+    assert.ok(checked.ok, checked.ok ? '' : checked.reason);
+    // A tagged object is read back only when it is exactly a tag of a non-finite number.
+    assert.deepEqual(JSON.parse('{"a":{"$number":"12"},"b":{"$number":"NaN","c":1},"d":"NaN"}', reviveNumbers), { a: { $number: '12' }, b: { $number: 'NaN', c: 1 }, d: 'NaN' });
   });
   it('a program without sympy still needs its values (missing-value, exit 2)', () => {
     const r = analyze('import torch\ny = torch.sin(x)', { lang: 'python' });
