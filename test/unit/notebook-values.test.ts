@@ -47,7 +47,7 @@ test('earlierCellValues: markdown prose assigns nothing; a computed reassignment
 
 test('earlierCellValues: names of Object.prototype find nothing unless a cell assigns them', () => {
   const v = earlierCellValues([py('constructor = 4\n'), py('y = constructor + toString\n')], 1);
-  assert.equal(v.constructor?.value, 4);
+  assert.equal(v['constructor' as string]?.value, 4);
   assert.equal(Object.hasOwn(v, 'toString'), false);
   assert.equal((v as Record<string, unknown>).toString, undefined);
 });
