@@ -77,6 +77,19 @@ export function notebookValues(doc: vscode.TextDocument): Record<string, ValueSo
   return Object.create(null);
 }
 
+/** True when `changed` is a cell above the notebook cell `cellUri`: an edit there can change the values it uses. */
+export function isEarlierCell(changed: vscode.TextDocument, cellUri: string): boolean {
+  if (changed.uri.scheme !== 'vscode-notebook-cell') return false;
+  for (const notebook of vscode.workspace.notebookDocuments) {
+    const uris = notebook.getCells().map((cell) => cell.document.uri.toString());
+    const target = uris.indexOf(cellUri);
+    if (target < 0) continue;
+    const at = uris.indexOf(changed.uri.toString());
+    return at >= 0 && at < target;
+  }
+  return false;
+}
+
 function errorOutcome(doc: vscode.TextDocument, error: BackpropError, segments: Segment[] | undefined, base: number): TraceOutcome {
   if (!error.span) return { ok: false, message: error.message };
   const range = spanToDoc(error.span, segments, base);

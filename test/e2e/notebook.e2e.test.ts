@@ -3,7 +3,8 @@
  * Jupyter extension, no kernel: nothing runs):
  * (h) hovering `x` in a cell that does not define it shows ∂L/∂x at the x of an earlier cell, named by cell;
  * (p) the CodeLens above that line says where each value comes from (`x = 2 from cell 3`, `w = 0.5 from line 1`);
- * (g) the panel opened from that line's lens uses the same values, sources and gradient as the hover.
+ * (g) the panel opened from that line's lens uses the same values, sources and gradient as the hover;
+ * (e) editing x in the earlier cell (2.0 → 3.0) updates that lens and the open panel, with no command run.
  * Own code-server; screenshots go to test-output/e2e/notebook-*.png.
  */
 import assert from 'node:assert/strict';
@@ -104,7 +105,7 @@ async function hoverCellChar(lineText: string, index: number, accept: (text: str
   }
 }
 
-test('(h, p, g) notebook: the hover and the lens take x from an earlier cell and say which; the panel agrees', async () => {
+test('(h, p, g, e) notebook: the hover and the lens take x from an earlier cell and say which; the panel agrees; both follow an edit of the earlier cell', async () => {
   const nb = JSON.parse(vs.doc(REL)) as { cells: Array<{ cell_type: string; source: string[] | string }> };
   const cellText = (c: { source: string[] | string }) => (Array.isArray(c.source) ? c.source.join('') : c.source);
   const at = nb.cells.findIndex((c) => c.cell_type === 'code' && cellText(c).split('\n').includes(LINE));
@@ -154,4 +155,23 @@ test('(h, p, g) notebook: the hover and the lens take x from an earlier cell and
   assert.equal(w.value, '0.5');
   assert.match(w.source, /line 1: w = torch\.tensor\(\[0\.5\]/, `panel's w source: ${w.source}`);
   assert.equal(inputs.length, 2, `only x and w are inputs: ${JSON.stringify(inputs)}`);
+
+  // (e) One edit in the earlier cell, typed like a user: click before the 2 of `[2.0]`, select it, type 3.
+  const xLine = 'x = torch.tensor([2.0], requires_grad=True)';
+  const edited = xLine.replace('[2.0]', '[3.0]');
+  await vs.step('e-edit', async () => {
+    const { char } = await stillLine(xLine, xLine.indexOf('2.0'), `cell line "${xLine}" on screen`);
+    await vs.page.mouse.click(char.x + 1, char.y + char.height / 2);
+    await vs.page.keyboard.press('Shift+ArrowRight');
+    await vs.page.keyboard.type('3');
+    await stillLine(edited, 0, `the edited line "${edited}"`);
+  });
+  // x = 3: ∂L/∂x = 2·w²·sin(10)·cos(10)·2·3 = 1.3694…, ∂L/∂w = 2·w·sin²(10) = 0.29596… (engine: dist/cli.js).
+  const after = await vs.step('e-lens', () => stillLine(LINE, 0, 'the provenance lens after the edit', (l) => l.lenses.includes(`x = 3 from cell ${xCellNo}`)));
+  assert.ok(!after.lenses.includes(`x = 2 from cell ${xCellNo}`), `stale lens: ${JSON.stringify(after.lenses)}`);
+  const updated = await vs.step('e-panel', () => vs.waitForGradients({ x: '1.369', w: '0.296' }));
+  await sleep(800);
+  await vs.screenshot('e-after-editing-the-earlier-cell');
+  assert.equal(updated.find((r) => r.name === 'x')?.value, '3');
+  assert.match(updated.find((r) => r.name === 'x')?.source ?? '', /cell \d+, line 1: x = torch\.tensor\(\[3\.0\]/);
 });

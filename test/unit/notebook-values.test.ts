@@ -136,3 +136,21 @@ test('the notebook CodeLens says where each value comes from, exactly as the pan
     vscode.workspace.notebookDocuments.length = 0;
   }
 });
+
+test('isEarlierCell: only a cell above the traced one, in the same notebook, can change its values', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const vscode = require('vscode') as { workspace: { notebookDocuments: unknown[] } };
+  const { isEarlierCell } = await tracerModule;
+  const [first, second, third] = notebook('/virtual/nb-lessons/order.ipynb', [py('x = 2.0\n'), py('y = x * 3\n'), py('z = y + 1\n')]);
+  const [otherFirst] = notebook('/virtual/nb-lessons/other.ipynb', [py('x = 5.0\n')]);
+  try {
+    const target = second.uri.toString();
+    assert.equal(isEarlierCell(first as never, target), true);
+    assert.equal(isEarlierCell(second as never, target), false, 'the cell itself is not earlier');
+    assert.equal(isEarlierCell(third as never, target), false, 'a later cell gives no value');
+    assert.equal(isEarlierCell(otherFirst as never, target), false, 'a cell of another notebook');
+    assert.equal(isEarlierCell(stubDoc('x = 1\n', 'python', '/virtual/nb-lessons/order.ipynb') as never, target), false, 'a plain file');
+  } finally {
+    vscode.workspace.notebookDocuments.length = 0;
+  }
+});
