@@ -173,5 +173,5 @@ test('(h, p, g, e) notebook: the hover and the lens take x from an earlier cell 
   await sleep(800);
   await vs.screenshot('e-after-editing-the-earlier-cell');
   assert.equal(updated.find((r) => r.name === 'x')?.value, '3');
-  assert.match(updated.find((r) => r.name === 'x')?.source ?? '', /cell \d+, line 1: x = torch\.tensor\(\[3\.0\]/);
+  assert.match(updated.find((r) => r.name === 'x')?.source ?? '', new RegExp(`cell ${xCellNo}, line 1: x = torch\\.tensor\\(\\[3\\.0\\]`));
 });
