@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { FromWebview, GraphPayload, ToWebview, WebviewState } from '../protocol';
+import { revivedState, type FromWebview, type GraphPayload, type ToWebview, type WebviewState } from '../protocol';
 import { shortTitle } from '../host/payload';
 import { webviewHtml } from '../host/webview-html';
 import type { Notice } from './notice';
@@ -379,6 +379,6 @@ export class GraphPanelSerializer implements vscode.WebviewPanelSerializer<Webvi
   constructor(private readonly deps: PanelDeps) {}
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: WebviewState | undefined): Promise<void> {
-    GraphPanel.revive(panel, this.deps, state);
+    GraphPanel.revive(panel, this.deps, revivedState(state) as WebviewState | undefined);
   }
 }
