@@ -59,7 +59,8 @@ const builds = [
   // package.json "browser": the same extension for the web worker extension host (CommonJS is what that host
   // loads), and its TypeScript parser as an ES module that it import()s.
   { ...node, platform: 'browser', target: 'es2022', plugins: [webLazyParser], entryPoints: { extension: 'src/extension.web.ts' }, outdir: 'dist/web' },
-  { ...node, platform: 'browser', target: 'es2022', format: 'esm', plugins: [], entryPoints: { 'ts-parser': 'src/engine/frontends/typescript.ts' }, outdir: 'dist/web' },
+  // `process` is undefined as in a browser, wherever it runs: the compiler then never takes its Node paths (os, fs).
+  { ...node, platform: 'browser', target: 'es2022', format: 'esm', plugins: [], define: { process: 'undefined' }, entryPoints: { 'ts-parser': 'src/engine/frontends/typescript.ts' }, outdir: 'dist/web' },
 ];
 if (existsSync('media/webview.ts')) {
   // Chunk names carry a content hash: clear the old ones, or the .vsix would ship every earlier build's chunks.
