@@ -1,12 +1,12 @@
 /**
  * The TypeScript front end in the web worker extension host. There is no `require` of sibling files there (the
  * host's loader gives only 'vscode'), so the web bundle (build/esbuild.mjs) replaces src/host/engine.ts's
- * `require('../engine/frontends/typescript')` with this module, and the parser itself (~9 MB with the compiler)
- * is dist/web/ts-parser.js, an ES module fetched with `import()` the first time TypeScript needs it.
+ * `require('../engine/frontends/typescript')` with this module, and the parser itself (3.6 MB minified, with the
+ * compiler) is dist/web/ts-parser.js, an ES module fetched with `import()` the first time TypeScript needs it.
  *
  * `import()` is asynchronous and the engine's parse is not: the first parse that needs the compiler throws
  * `TsParserLoading` (not a BackpropError, so the engine does not turn it into a refusal); the adapters await its
- * `loaded` promise and run again (`whenTsParserLoaded`). Only our own bundle file is ever imported.
+ * `loaded` promise and run again (`whenParserLoaded` in src/host/lazy.ts). Only our own bundle file is imported.
  */
 import { BackpropError } from '../engine/base/errors';
 import type * as TsFrontend from '../engine/frontends/typescript';
@@ -33,7 +33,7 @@ function load(): Promise<void> {
     try {
       if (!location) throw new Error('its location is not known');
       // The URL is our own bundle's, set at activation: never text from a document.
-      frontend = (await import(/* @vite-ignore */ location)) as typeof TsFrontend;
+      frontend = (await import(location)) as typeof TsFrontend;
       if (typeof frontend?.parseTypeScript !== 'function') throw new Error('dist/web/ts-parser.js has no parseTypeScript');
     } catch (e) {
       frontend = undefined;
