@@ -62,7 +62,7 @@ async function lessonDocuments(name: string): Promise<vscode.TextDocument[]> {
 
 /**
  * The CodeLens command needs the workbench's text model of the document; a notebook cell gets one when the
- * notebook editor draws the cell, a moment after it is shown. Retries only that refusal ("Illegal argument").
+ * notebook editor draws the cell. Retries only that refusal ("Illegal argument"), scrolling the cell into view.
  */
 async function lensesOf(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
   for (let attempt = 0; ; attempt++) {
@@ -70,6 +70,10 @@ async function lensesOf(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
       return await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
     } catch (e) {
       if (uri.scheme !== 'vscode-notebook-cell' || attempt >= 40 || !/Illegal argument/.test(String(e))) throw e;
+      // A cell below the fold is drawn (and gets its model) when it is scrolled into view.
+      const editor = vscode.window.visibleNotebookEditors.find((ed) => ed.notebook.getCells().some((c) => c.document.uri.toString() === uri.toString()));
+      const index = editor?.notebook.getCells().findIndex((c) => c.document.uri.toString() === uri.toString()) ?? -1;
+      if (editor && index >= 0) editor.revealRange(new vscode.NotebookRange(index, index + 1), vscode.NotebookEditorRevealType.InCenter);
       await new Promise((done) => setTimeout(done, 250));
     }
   }
