@@ -8,7 +8,8 @@
  */
 import './preview.css';
 import { SVG_NS } from './dom';
-import { fitEdgeLabels } from './labels';
+import { linkElements } from './drawing';
+import { writeCompleteLabels } from './labels';
 import { MAX_EDGES, MAX_TEXT, renderSvg, SvgCache } from './render';
 import { readSource, withDirection } from './source';
 import { graphStyle, themeFromBody, type ThemeName } from './theme';
@@ -46,8 +47,10 @@ function show(el: HTMLElement, drawing: Drawing, theme: ThemeName, drawnKey: str
   const style = document.createElementNS(SVG_NS, 'style');
   style.textContent = graphStyle(theme);
   svg.append(style);
-  // The edge label font is set by graphStyle, not the one Mermaid measured with: boxes follow their text.
-  fitEdgeLabels([...svg.querySelectorAll<SVGGElement>('g.edgeLabel g.label')]);
+  // The emitter's labels, written as the panel writes them (entity codes decoded, one text node per row), and
+  // the edge label boxes fitted to graphStyle's font.
+  const info = readSource(el.dataset.bpMermaid ?? '');
+  writeCompleteLabels({ info, edges: info.links, ...linkElements(svg, info.links) });
   el.dataset.bpDrawn = drawnKey;
   el.dataset.bpDirection = drawing.direction;
 }

@@ -70,7 +70,7 @@ export function traceFence(engine: FenceEngine, target: FenceTarget, settings: F
     if (!parsed.ok) return failWith(parsed.error, composed.segments);
     const { values, missing } = knownValues(needed(parsed.value), composed.values, {}, {});
     if (missing.length) {
-      const example = `${missing[0]}=1`;
+      const example = missing.map((name) => `${name}=1`).join(' ');
       return fail(`no value for ${missing.join(', ')}: give ${missing.length === 1 ? 'it' : 'them'} in the fence (\`\`\`backprop ${example}) or assign ${missing.length === 1 ? 'it' : 'them'} in the block or above it`, block.outerStart);
     }
     const result = engine.analyze(composed.text, { lang, values, gradCheck: false, symbolic: false });

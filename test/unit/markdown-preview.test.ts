@@ -227,7 +227,7 @@ test('the shipped lessons\' ```backprop fences keep their CodeLenses, and a lens
       .filter((l) => { const start = (l.range as unknown as { start: number | { line: number } }).start; return (typeof start === 'number' ? start : start.line) === line; });
     const titles = lenses.map((l) => (l.command as { title: string }).title);
     assert.deepEqual(titles, ['Show Backprop Graph', 'Check gradients'], `${c.file} line ${line + 1}: ${titles.join(', ')}`);
-    const args = (lenses[0].command as { arguments: [{ start: number; end: number; lang?: 'math' | 'ts' }] }).arguments[0];
+    const args = (lenses[0].command as unknown as { arguments: [{ start: number; end: number; lang?: 'math' | 'ts' }] }).arguments[0];
     const o = await traceTarget({ uri: doc.uri as never, start: args.start, end: args.end, lang: args.lang }, { interactive: false }, deps);
     assert.ok(o.ok, JSON.stringify(o));
     assert.ok(Math.abs(o.payload.value - c.value) < 1e-12, `${c.file}: ${o.payload.value}`);
