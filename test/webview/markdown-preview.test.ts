@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import * as engine from '../../src/host/engine';
 import { backpropMarkdownIt, type MarkdownItLike } from '../../src/markdown/plugin';
+import { previewLooks, problemsOf, type GraphLook } from './preview-look';
 
 const ROOT = resolve(__dirname, '../..');
 const OUT_DIR = join(ROOT, 'test-output/webview');
@@ -24,8 +25,6 @@ const SCRIPT = join(ROOT, 'media/dist/preview.js');
 const STYLE = join(ROOT, 'media/dist/preview.css');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const NONCE = 'bpPreviewTestNonce';
-/** Smallest on-screen node text in the preview, px (the editor's own text is 13–14 px). */
-const MIN_TEXT_PX = 11;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const MarkdownIt = require('markdown-it') as new () => MarkdownItLike & { render(src: string): string };
@@ -104,73 +103,15 @@ async function open(name: string, markdown: string, theme: string): Promise<Page
   return page;
 }
 
-interface NodeLook { lines: string; left: number; right: number; top: number; bottom: number; textPx: number; contrast: number }
-interface GraphLook { drawn: boolean; direction: string; width: number; left: number; right: number; nodes: NodeLook[]; edges: string[]; edgeContrast: number; caption: string; error: string }
-
-/** Each placeholder as drawn: its node boxes, on-screen text size, text-on-shape contrast, edge labels, caption. */
+/** Each placeholder as drawn (preview-look.ts, measured in the page). */
 async function looks(page: Page): Promise<GraphLook[]> {
-  return page.evaluate(() => {
-    const parse = (c: string): number[] => {
-      const m = /rgba?\(([^)]+)\)/.exec(c);
-      if (!m) return [0, 0, 0];
-      return m[1].split(/[ ,/]+/).filter(Boolean).map(Number).slice(0, 3);
-    };
-    const channel = (v: number) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
-    const lum = (c: number[]) => 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2]);
-    const contrast = (a: number[], b: number[]) => { const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x); return (hi + 0.05) / (lo + 0.05); };
-    return [...document.querySelectorAll<HTMLElement>('.bp-preview')].map((el) => {
-      const diagram = el.querySelector('.bp-preview-diagram') as HTMLElement | null;
-      const svg = diagram?.querySelector('svg');
-      const box = (diagram ?? el).getBoundingClientRect();
-      const nodes = [...(svg?.querySelectorAll('g.node') ?? [])].map((g) => {
-        const r = g.getBoundingClientRect();
-        const text = g.querySelector('text');
-        const m = (g as SVGGElement).getScreenCTM();
-        const shape = g.querySelector('rect, path, polygon, circle');
-        const textFill = text ? parse(getComputedStyle(text).fill) : [0, 0, 0];
-        const shapeFill = shape ? parse(getComputedStyle(shape).fill) : [255, 255, 255];
-        return {
-          lines: [...(text?.querySelectorAll(':scope > tspan') ?? [])].map((t) => t.textContent?.replace(/\s+/g, ' ').trim()).join(' / ') || (text?.textContent ?? ''),
-          left: r.left, right: r.right, top: r.top, bottom: r.bottom,
-          textPx: text && m ? parseFloat(getComputedStyle(text).fontSize) * Math.hypot(m.a, m.b) : 0,
-          contrast: contrast(textFill, shapeFill),
-        };
-      });
-      const labels = [...(svg?.querySelectorAll('g.edgeLabel') ?? [])];
-      const edgeContrast = Math.min(Infinity, ...labels.map((l) => {
-        const t = l.querySelector('text');
-        const rect = l.querySelector('rect');
-        return t && rect ? contrast(parse(getComputedStyle(t).fill), parse(getComputedStyle(rect).fill)) : Infinity;
-      }));
-      return {
-        drawn: Boolean(svg), direction: el.dataset.bpDirection ?? '', width: box.width, left: box.left, right: box.right, nodes,
-        edges: labels.map((l) => l.textContent?.replace(/\s+/g, ' ').trim() ?? ''),
-        edgeContrast,
-        caption: el.querySelector('.bp-preview-caption')?.textContent ?? '',
-        error: (el.classList.contains('bp-preview-error') ? el : el.querySelector('.bp-preview-error'))?.textContent ?? '',
-      };
-    });
-  });
+  await page.evaluate('window.__name = window.__name || ((f) => f)');
+  return page.evaluate(previewLooks);
 }
 
 async function waitDrawn(page: Page, count: number): Promise<void> {
   await page.waitForFunction((n) => document.querySelectorAll('.bp-preview[data-bp-mermaid] .bp-preview-diagram svg g.node').length > 0
     && [...document.querySelectorAll('.bp-preview[data-bp-mermaid]')].filter((e) => e.querySelector('svg')).length >= n, count, { timeout: 30_000 });
-}
-
-/** Everything wrong with a drawn graph, as one list: nodes outside the preview's width, small or low-contrast text, NaN. */
-function problemsOf(g: GraphLook, what: string): string[] {
-  const out: string[] = [];
-  if (!g.drawn) out.push(`${what}: not drawn (${g.error || 'no svg'})`);
-  for (const n of g.nodes) {
-    if (n.left < g.left - 0.5 || n.right > g.right + 0.5) out.push(`${what}: node "${n.lines}" outside the preview [${n.left.toFixed(0)}, ${n.right.toFixed(0)}] vs [${g.left.toFixed(0)}, ${g.right.toFixed(0)}]`);
-    if (!(n.textPx >= MIN_TEXT_PX)) out.push(`${what}: node "${n.lines}" text ${n.textPx.toFixed(1)} px on screen`);
-    if (!(n.contrast >= 4.5)) out.push(`${what}: node "${n.lines}" text contrast ${n.contrast.toFixed(2)}`);
-    if (/NaN/.test(n.lines)) out.push(`${what}: NaN in "${n.lines}"`);
-  }
-  if (!(g.edgeContrast >= 4.5)) out.push(`${what}: edge label contrast ${g.edgeContrast.toFixed(2)}`);
-  if (g.edges.some((e) => /NaN/.test(e)) || /NaN/.test(g.caption)) out.push(`${what}: NaN in an edge label or the caption`);
-  return out;
 }
 
 const fillOf = (page: Page, cls: string) => page.evaluate((c) => {
