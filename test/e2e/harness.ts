@@ -373,9 +373,14 @@ export class VsCodeSession {
     if (await tab.count()) await tab.first().click();
   }
 
-  /** Moves the cursor to 1-based line:column with Go to Line (Ctrl+G); waits for the status bar to agree. */
+  /**
+   * Moves the cursor to 1-based line:column with Go to Line (Ctrl+G); waits for the status bar to agree.
+   * If Go to Line keeps missing (seen once on a slow CI machine), the last try clicks into the editor and walks
+   * there with the keyboard; a failure says what the status bar and the tabs showed instead.
+   */
   async goTo(line: number, column: number) {
-    await this.retry(`go to ${line}:${column}`, async () => {
+    const position = this.page.locator('.statusbar-item', { hasText: new RegExp(`^\\s*Ln ${line}, Col ${column}\\s*$`) }).first();
+    const viaGoToLine = async () => {
       await this.dismissOverlays();
       await this.focusFirstGroup();
       await this.page.keyboard.press('Control+G');
@@ -385,9 +390,43 @@ export class VsCodeSession {
       await sleep(150);
       await this.page.keyboard.press('Enter');
       await input.waitFor({ state: 'hidden', timeout: 8_000 });
-      await this.page.locator('.statusbar-item', { hasText: new RegExp(`^\\s*Ln ${line}, Col ${column}\\s*$`) })
-        .first().waitFor({ state: 'visible', timeout: 8_000 });
-    });
+      await position.waitFor({ state: 'visible', timeout: 8_000 });
+    };
+    try {
+      await this.retry(`go to ${line}:${column}`, viaGoToLine, 2);
+      return;
+    } catch {
+      console.log(`# go to ${line}:${column}: Go to Line missed twice (${await this.whereAmI()}); walking there with the keyboard`);
+    }
+    await this.dismissOverlays();
+    await this.editor().locator('.view-lines').first().click({ position: { x: 5, y: 5 } });
+    await this.page.keyboard.press('Control+Home');
+    // Ctrl+G once more from a focused editor, then the keyboard if even that misses (word wrap aside, a
+    // markdown editor wraps long lines, so arrow keys are the fallback of the fallback).
+    try {
+      await viaGoToLine();
+      return;
+    } catch { /* fall through */ }
+    await this.editor().locator('.view-lines').first().click({ position: { x: 5, y: 5 } });
+    await this.page.keyboard.press('Control+Home');
+    for (let i = 1; i < line; i++) await this.page.keyboard.press('ArrowDown');
+    await this.page.keyboard.press('Home');
+    await this.page.keyboard.press('Home');
+    for (let i = 1; i < column; i++) await this.page.keyboard.press('ArrowRight');
+    try {
+      await position.waitFor({ state: 'visible', timeout: 5_000 });
+    } catch (e) {
+      throw new Error(`could not move the cursor to ${line}:${column}: ${await this.whereAmI()}`, { cause: e });
+    }
+  }
+
+  /** What the status bar's cursor item and the editor tabs show (for failure messages). */
+  async whereAmI(): Promise<string> {
+    const status = await this.page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).allInnerTexts().catch(() => []);
+    const tabs = await this.page.locator('.editor-group-container').evaluateAll((groups: any[]) =>
+      groups.map((g, i) => `group ${i + 1}${g.classList.contains('active') ? ' (active)' : ''}: ${[...g.querySelectorAll('.tab.active')].map((t: any) => t.textContent.trim()).join(', ')}`)).catch(() => []);
+    const focused = await this.page.evaluate(() => { const el = document.activeElement as any; return el ? `${el.tagName}.${String(el.className).slice(0, 60)}` : 'none'; }).catch(() => '?');
+    return `status bar: ${status.join(' | ') || 'no cursor item'}; tabs: ${tabs.join('; ')}; focus: ${focused}`;
   }
 
   /** The caret's screen box in the active editor. */
