@@ -7,7 +7,7 @@
  */
 import { formatNumber } from '../engine/base/format';
 import { LineIndex } from '../engine/base/span';
-import { documentAssignments, parseBackpropInfo, scanMarkdown, type Assignment, type Block } from '../vscode/text/scan';
+import { documentAssignments, parseBackpropInfo, scanMarkdown, type Assignment, type Block, type TextLang } from '../vscode/text/scan';
 import { DEFAULT_FENCE_SETTINGS, traceFence, type FenceEngine, type FenceOutcome, type FenceSettings } from './trace-fence';
 
 /** The parts of markdown-it this plugin uses (markdown-it itself is the preview's, not bundled here). */
@@ -47,6 +47,14 @@ export function backpropMarkdownIt<T extends MarkdownItLike>(md: T, options: Pre
     const fences = state.tokens.filter((t) => t.type === 'fence' && parseBackpropInfo(t.info) && t.map);
     if (!fences.length) return;
     const settings = options.settings?.() ?? DEFAULT_FENCE_SETTINGS;
+    let engine: FenceEngine | string;
+    try {
+      engine = options.engine();
+    } catch (e) {
+      engine = `the engine could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    // A fence without a language is read as the engine detects it, for its own statements and for later fences.
+    const detect = typeof engine === 'string' ? undefined : (text: string) => (engine as FenceEngine).detectLang(text) as TextLang;
     const blocks = scanMarkdown(state.src).filter((b) => b.kind === 'fence' && b.backprop);
     let assignments: Assignment[] | undefined;
     for (const token of fences) {
@@ -57,14 +65,14 @@ export function backpropMarkdownIt<T extends MarkdownItLike>(md: T, options: Pre
       const inDoc = blocks.find((b) => b.line === line && state.src.slice(b.start, b.end) === token.content.trimEnd());
       let target: { doc: string; block: Block; assignments: readonly Assignment[]; lineOffset?: number };
       if (inDoc) {
-        assignments ??= documentAssignments(state.src, 'markdown');
+        assignments ??= documentAssignments(state.src, 'markdown', detect);
         target = { doc: state.src, block: inDoc, assignments };
       } else {
         const doc = `\`\`\`${token.info}\n${token.content}\`\`\`\n`;
         const block = scanMarkdown(doc)[0];
-        target = { doc, block, assignments: documentAssignments(doc, 'markdown'), lineOffset: line };
+        target = { doc, block, assignments: documentAssignments(doc, 'markdown', detect), lineOffset: line };
       }
-      token.meta = { backpropOutcome: traceCached(cache, options, target, settings), codeInfo: info.lang ?? '', digits: settings.digits } satisfies FenceMeta;
+      token.meta = { backpropOutcome: traceCached(cache, engine, target, settings), codeInfo: info.lang ?? '', digits: settings.digits } satisfies FenceMeta;
     }
   });
 
@@ -88,7 +96,11 @@ export function backpropMarkdownIt<T extends MarkdownItLike>(md: T, options: Pre
   return md;
 }
 
-function traceCached(cache: Map<string, FenceOutcome>, options: PreviewPluginOptions, target: { doc: string; block: Block; assignments: readonly Assignment[]; lineOffset?: number }, settings: FenceSettings): FenceOutcome {
+function traceCached(cache: Map<string, FenceOutcome>, engine: FenceEngine | string, target: { doc: string; block: Block; assignments: readonly Assignment[]; lineOffset?: number }, settings: FenceSettings): FenceOutcome {
+  if (typeof engine === 'string') {
+    const at = new LineIndex(target.doc).position(target.block.outerStart);
+    return { kind: 'error', message: engine, line: at.line + (target.lineOffset ?? 0), col: at.col };
+  }
   // Everything the outcome depends on: the block, the page before it (values, earlier statements) and the settings.
   const key = JSON.stringify([target.doc.slice(0, target.block.outerEnd), target.block.start, target.lineOffset ?? 0, settings]);
   const hit = cache.get(key);
@@ -97,13 +109,7 @@ function traceCached(cache: Map<string, FenceOutcome>, options: PreviewPluginOpt
     cache.set(key, hit);
     return hit;
   }
-  let outcome: FenceOutcome;
-  try {
-    outcome = traceFence(options.engine(), target, settings);
-  } catch (e) {
-    const at = new LineIndex(target.doc).position(target.block.outerStart);
-    outcome = { kind: 'error', message: `the engine could not be loaded: ${e instanceof Error ? e.message : String(e)}`, line: at.line + (target.lineOffset ?? 0), col: at.col };
-  }
+  const outcome = traceFence(engine, target, settings);
   cache.set(key, outcome);
   if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value!);
   return outcome;

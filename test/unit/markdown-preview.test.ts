@@ -199,6 +199,18 @@ test('re-rendering an unchanged page re-traces nothing (outcomes are cached by t
   assert.ok(calls.length > traced, 'an edit of the fence did not re-trace');
 });
 
+test('hovers inside a ```backprop fence with no language: the engine detects it, values and earlier lines come from the page', async () => {
+  const { computeHover } = await import('../../src/vscode/text/hover-compute');
+  const text = lesson('day40-chain-rule.md');
+  const hover = (needle: string, offset: number) => computeHover({
+    text, offset: text.indexOf(needle) + offset, languageId: 'markdown', uri: 'file:///lessons/day40', isLesson: () => true, remembered: {}, digits: 4, engine: () => engine,
+  })?.lines.join('\n') ?? '';
+  // x = 2 from the page (the latest `x = 2` above), u = x^2 from the fence's first line.
+  assert.match(hover('v = u + 1', 4), /∂v\/∂u\*\* = `1`\n= \*\*1\*\* at x = 2 \(line \d+: x = 2\); v = 5\nUses `line \d+: u = x\^2`/);
+  assert.match(hover('f = v^3', 4), /= \*\*75\*\* at x = 2 .*; f = 125/);
+  assert.match(hover('(x^2 + 1)^3', 1), /6x·\(x² \+ 1\)²`\n= \*\*300\*\* at x = 2/);
+});
+
 test('parseBackpropInfo: only a first word "backprop" makes a graph fence', () => {
   assert.equal(parseBackpropInfo('ts'), undefined);
   assert.equal(parseBackpropInfo('backpropagation'), undefined);

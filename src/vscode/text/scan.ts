@@ -421,8 +421,12 @@ export function docKind(languageId: string): 'markdown' | 'ts' | 'python' | 'oth
   return 'other';
 }
 
-/** Every assignment in a document, in order: top-level statements of code, lines inside markdown math/code. */
-export function documentAssignments(text: string, languageId: string): Assignment[] {
+/**
+ * Every assignment in a document, in order: top-level statements of code, lines inside markdown math/code.
+ * `detect` (the engine's detectLang) reads a ```backprop fence that names no language; without it such a
+ * fence gives only the values of its info string.
+ */
+export function documentAssignments(text: string, languageId: string, detect?: (text: string) => TextLang): Assignment[] {
   const kind = docKind(languageId);
   const lines = new LineIndex(text);
   const out: Assignment[] = [];
@@ -431,13 +435,13 @@ export function documentAssignments(text: string, languageId: string): Assignmen
   };
   if (kind === 'markdown') {
     for (const b of scanMarkdown(text)) {
+      // Inline code `x = 2` gives values, read as math.
+      const lang = b.lang ?? (b.backprop && detect ? detect(text.slice(b.start, b.end)) : undefined) ?? (b.kind === 'code' ? 'math' : undefined);
       // ```backprop x=2: each value is a literal assignment on the fence's line, just before the block.
       for (const v of b.backprop?.values ?? []) {
         const rhs = text.slice(v.start, v.end).replace(/^[^=]*=\s*/, '');
-        out.push({ name: v.name, rhs, rhsStart: v.end - rhs.length, text: `${v.name} = ${rhs}`, start: v.start, end: v.end, line: b.line, lang: b.lang ?? 'math', literal: v.value });
+        out.push({ name: v.name, rhs, rhsStart: v.end - rhs.length, text: `${v.name} = ${rhs}`, start: v.start, end: v.end, line: b.line, lang: lang ?? 'math', literal: v.value });
       }
-      // Inline code `x = 2` gives values, read as math.
-      const lang = b.lang ?? (b.kind === 'code' ? 'math' : undefined);
       if (lang) take(lang, b.start, b.end);
     }
   } else if (kind === 'ts') take('ts', 0, text.length);
