@@ -159,6 +159,19 @@ function schedule(): void {
 }
 
 window.addEventListener('vscode.markdown.updateContent', schedule);
+// A wider or narrower preview may read better in the other direction: choose again (Mermaid's drawings stay cached).
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+let drawnWidth = window.innerWidth;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    if (Math.abs(window.innerWidth - drawnWidth) < 40) return;
+    drawnWidth = window.innerWidth;
+    chosen.clear();
+    for (const el of document.querySelectorAll<HTMLElement>(PLACEHOLDERS)) delete el.dataset.bpDrawn;
+    schedule();
+  }, 250);
+});
 // The preview follows VS Code's theme by changing the body's class.
 new MutationObserver(schedule).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', schedule, { once: true });

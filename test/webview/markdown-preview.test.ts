@@ -148,7 +148,7 @@ test('day-40 lesson in the preview, light then dark: 125 and 300 on the graph, n
   await page.close();
 });
 
-test('day-05 TypeScript fence in a narrow preview: drawn top to bottom when left to right would shrink it, legible', async () => {
+test('day-05 TypeScript fence: top to bottom in a narrow preview (left to right would shrink it), left to right once widened, legible', async () => {
   await context.pages()[0]?.setViewportSize({ width: 760, height: 900 });
   const page = await open('day05.html', lesson('day05-backprop-intuition.md'), 'vscode-dark');
   await page.setViewportSize({ width: 520, height: 1000 });
@@ -161,6 +161,11 @@ test('day-05 TypeScript fence in a narrow preview: drawn top to bottom when left
   await page.locator('.bp-preview').first().evaluate((el) => el.previousElementSibling?.scrollIntoView());
   await page.screenshot({ path: join(OUT_DIR, 'preview-day05-ts-narrow-dark.png') });
   console.log(`# day-05 network in a 520 px preview: drawn ${network.direction}, smallest node text ${Math.min(...network.nodes.map((n) => n.textPx)).toFixed(1)} px`);
+  // Widened enough for the whole left-to-right drawing (about 1670 px), the preview chooses again.
+  await page.setViewportSize({ width: 1800, height: 1000 });
+  await page.waitForFunction(() => (document.querySelector('.bp-preview') as HTMLElement | null)?.dataset.bpDirection === 'LR', undefined, { timeout: 20_000 });
+  const [wide] = await looks(page);
+  assert.deepEqual(problemsOf(wide, 'day-05 network, wide'), []);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
