@@ -92,6 +92,9 @@ if (existsSync('media/webview.ts')) {
     // The CLI's `--format html` page inlines the script into one offline file: a classic script with every
     // dynamic import bundled in. Not shipped in the .vsix (dist/ ships only the extension host bundles).
     { ...webview, format: 'iife', entryPoints: { 'webview-inline': 'media/webview.ts' }, outdir: 'dist' },
+    // The Markdown preview's script (markdown.previewScripts): VS Code loads it as a classic script with the
+    // preview's nonce, so chunks could not load: one IIFE with Mermaid inside, and preview.css beside it.
+    { ...webview, format: 'iife', entryPoints: { preview: 'media/preview.ts' }, outdir: 'media/dist' },
   );
 }
 

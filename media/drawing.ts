@@ -59,13 +59,26 @@ export function showSvg(container: HTMLElement, svg: string, d: DrawnBase): Draw
 function mapElements(d: Drawn, svg: SVGSVGElement): void {
   // Edge labels above the nodes: the step view writes longer labels that would otherwise hide under a node.
   for (const labels of svg.querySelectorAll('g.edgeLabels')) labels.parentElement?.append(labels);
-  for (const g of svg.querySelectorAll<SVGGElement>('g.node')) {
-    const m = /-flowchart-(.+)-\d+$/.exec(g.id);
-    if (!m) continue;
-    d.nodeEls.set(m[1], g);
-    g.dataset.node = m[1];
+  Object.assign(d, linkElements(svg, d.edges));
+  for (const [id, g] of d.nodeEls) {
+    g.dataset.node = id;
     g.setAttribute('tabindex', '0');
     g.setAttribute('role', 'button');
+  }
+  d.edgePaths.forEach((p, i) => {
+    if (p) p.dataset.edge = String(i);
+  });
+}
+
+/**
+ * The SVG elements of a Mermaid drawing by model id: each node's group, and each edge's path and label group,
+ * parallel to `edges` (the k-th edge from a to b is the k-th a → b path drawn; undefined where not drawn).
+ */
+export function linkElements(svg: SVGSVGElement, edges: readonly { from: string; to: string }[]): Pick<Drawn, 'nodeEls' | 'edgePaths' | 'edgeLabels'> {
+  const nodeEls = new Map<string, SVGGElement>();
+  for (const g of svg.querySelectorAll<SVGGElement>('g.node')) {
+    const m = /-flowchart-(.+)-\d+$/.exec(g.id);
+    if (m) nodeEls.set(m[1], g);
   }
   const byPair = new Map<string, SVGPathElement[]>();
   for (const p of svg.querySelectorAll<SVGPathElement>('path[data-id]')) {
@@ -78,16 +91,14 @@ function mapElements(d: Drawn, svg: SVGSVGElement): void {
   const labels = new Map<string, SVGGElement>();
   for (const l of svg.querySelectorAll<SVGGElement>('g.edgeLabel g.label[data-id]')) labels.set(l.dataset.id ?? '', l);
   const used = new Map<string, number>();
-  d.edgePaths = d.edges.map((e) => {
+  const edgePaths = edges.map((e) => {
     const pair = `${e.from}>${e.to}`;
     const i = used.get(pair) ?? 0;
     used.set(pair, i + 1);
     return byPair.get(pair)?.[i];
   });
-  d.edgeLabels = d.edgePaths.map((p) => (p?.dataset.id ? labels.get(p.dataset.id) : undefined));
-  d.edgePaths.forEach((p, i) => {
-    if (p) p.dataset.edge = String(i);
-  });
+  const edgeLabels = edgePaths.map((p) => (p?.dataset.id ? labels.get(p.dataset.id) : undefined));
+  return { nodeEls, edgePaths, edgeLabels };
 }
 
 /** Centre of the output node in SVG units (where "zoom to output" goes). */

@@ -5,18 +5,25 @@
  * engine is loaded in the background (warmEngine), so the first Show does not wait for it.
  */
 import * as vscode from 'vscode';
-import { warmEngine } from './host/lazy';
+import { loadEngine, warmEngine } from './host/lazy';
+import { backpropMarkdownIt, type MarkdownItLike } from './markdown/plugin';
 import { addLessonFolder, LessonCodeLensProvider } from './vscode/codelens';
 import { registerCommands } from './vscode/commands';
 import { DerivativeHoverProvider } from './vscode/hover';
 import { Notice } from './vscode/notice';
 import { GraphPanel, GraphPanelSerializer, VIEW_TYPE, type PanelDeps } from './vscode/panel';
+import { readSettings } from './vscode/settings';
 
 const LANGUAGES = ['typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'markdown', 'python', 'plaintext'];
 /** After activation, long enough for the editor that activated us to finish opening first. */
 const WARM_DELAY_MS = 400;
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate() returns: VS Code's Markdown preview calls extendMarkdownIt (`markdown.markdownItPlugins`). */
+export interface BackpropGraphApi {
+  extendMarkdownIt<T extends MarkdownItLike>(md: T): T;
+}
+
+export function activate(context: vscode.ExtensionContext): BackpropGraphApi {
   const log = vscode.window.createOutputChannel('Backprop Graph', { log: true });
   const notice = new Notice();
   const deps: PanelDeps = { log, state: context.workspaceState, extensionUri: context.extensionUri, notice };
@@ -40,6 +47,8 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(vscode.commands.registerCommand('backpropGraph._lastPayload', () => GraphPanel.target?.currentPayload));
   }
   log.info(`activated (${context.extension.packageJSON.version ?? '?'})`);
+  // ```backprop fences in the Markdown preview: traced with the panel's engine, loaded on the first such fence.
+  return { extendMarkdownIt: (md) => backpropMarkdownIt(md, { engine: loadEngine, settings: () => readSettings() }) };
 }
 
 export function deactivate(): void {

@@ -131,7 +131,7 @@ async function traceOnce(target: TraceTarget, options: TraceOptions, deps: Trace
       return { ok: false, message: `${lang === 'python' ? 'Python' : lang} is not traced by this version: select a math expression (e.g. sin(x^2 + 1)) or TypeScript` };
     }
     const needed = (p: Program) => [...p.params.map((x) => x.name), ...engine.freeVariables(p).map((x) => x.name)];
-    const assignments = documentAssignments(text, doc.languageId);
+    const assignments = documentAssignments(text, doc.languageId, (t) => engine.detectLang(t) as TextLang);
     const composed = compose(text, { start, end }, lang, assignments, needed(alone.value));
     const parsed = composed.included.length ? engine.parseProgram(composed.text, lang as Lang) : alone;
     if (!parsed.ok) return errorOutcome(doc, parsed.error, composed.segments, start);

@@ -177,7 +177,7 @@ test('(f1) day-05 network from its CodeLens: every node (output L too) inside th
   const lines = text.split('\n');
   let fence = hLine;
   while (fence > 0 && !/^\s*```/.test(lines[fence])) fence--;
-  assert.match(lines[fence], /^\s*```\s*ts/, 'the network block is not a ```ts fence');
+  assert.match(lines[fence], /^\s*```\s*(backprop\s+)?ts/, 'the network block is not a ```ts (or ```backprop ts) fence');
 
   await vs.step('f1-open', () => vs.openFile(rel));
   await vs.step('f1-codelens', () => clickLensUntilPanel(fence + 1, LENS));

@@ -7,16 +7,24 @@ import type { GraphPayload } from '../../src/protocol';
 import { TWO_LAYER_NETWORK_MATH } from '../fixtures/two-layer-network';
 import { nextVersion, ROOT, payloadFor } from './harness';
 
-/** The fenced blocks of a lesson, in order. */
+/** The fenced blocks of a lesson in `lang` (```ts, or ```backprop ts), in order. */
 function fences(lesson: string, lang: string): string[] {
   const text = readFileSync(join(ROOT, 'lessons', lesson), 'utf8');
-  return [...text.matchAll(new RegExp('```' + lang + '\\n([^]*?)```', 'g'))].map((m) => m[1].trim());
+  return [...text.matchAll(new RegExp('```(?:backprop )?' + lang + '\\n([^]*?)```', 'g'))].map((m) => m[1].trim());
+}
+
+/** The fenced block of a lesson that contains `needle`, whatever its info string. */
+function fenceWith(lesson: string, needle: string): string {
+  const text = readFileSync(join(ROOT, 'lessons', lesson), 'utf8');
+  const found = [...text.matchAll(/```[^\n]*\n([^]*?)```/g)].map((m) => m[1].trim()).find((b) => b.includes(needle));
+  if (!found) throw new Error(`no fence with ${needle} in ${lesson}`);
+  return found;
 }
 
 export const seed = () => payloadFor('(x^2+1)^3', { x: 2 });
 
 /** The day-40 lesson's named form, from the lesson file. */
-export const day40Named = () => payloadFor(fences('day40-chain-rule.md', 'math')[1], { x: 2 });
+export const day40Named = () => payloadFor(fenceWith('day40-chain-rule.md', 'v = u + 1'), { x: 2 });
 
 /** The day-05 lesson's network block, with the values its first block declares (as the panel reads them). */
 export function day05(): GraphPayload {

@@ -111,7 +111,7 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
   // One parse serves both the statement (its derivative) and the numbers: the statement composed with the
   // earlier ones it depends on. Which ones depends on the statement's free names; guess them from the text
   // (compose's own rule), and compose again only when the parse says otherwise.
-  const assignments = documentAssignments(text, languageId);
+  const assignments = documentAssignments(text, languageId, (t) => engine.detectLang(t) as TextLang);
   const stmtRange = { start: ctx.exprStart, end: ctx.exprEnd };
   const guess = identifiers(exprText);
   let composed = compose(text, stmtRange, lang as TextLang, assignments, guess);

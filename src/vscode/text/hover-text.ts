@@ -67,7 +67,8 @@ export function hoverContext(text: string, offset: number, languageId: string): 
   let region: { start: number; end: number };
   if (kind === 'markdown') {
     const b = scanMarkdown(text).find((x) => offset >= x.start && offset <= x.end && x.kind !== 'code');
-    if (!b || !b.lang) return undefined;
+    // A ```backprop fence without a language is read as its lines; the engine detects the language.
+    if (!b || (!b.lang && !b.backprop)) return undefined;
     lang = b.lang;
     region = { start: b.start, end: b.end };
   } else if (kind === 'ts') {

@@ -45,6 +45,8 @@ export interface Block {
   outerEnd: number;
   /** 0-based line of the opening delimiter. */
   line: number;
+  /** A ```backprop fence: what its info string says (values given there, or why it cannot be read). */
+  backprop?: BackpropInfo;
 }
 
 const NUMBER = String.raw`[+-]?\s*(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`;
@@ -261,7 +263,74 @@ export function statementsOf(text: string, lang: TextLang, base = 0): Statement[
   return lang === 'ts' ? splitStatements(text, base) : splitLines(text, base);
 }
 
-const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})\s*([\w+-]*)/;
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})\s*([\w+-]*)(.*)$/;
+
+/** The first word of a fence's info string that makes it a graph: ```backprop, ```backprop ts, ```backprop x=2. */
+export const BACKPROP_FENCE = 'backprop';
+
+/** A value given in a ```backprop fence's info string (`x=2`), with its offsets in that string. */
+export interface FenceValue {
+  name: string;
+  value: number;
+  start: number;
+  end: number;
+}
+
+export interface BackpropInfo {
+  /** Given after `backprop` (`ts`, `math`, `python`, …); undefined: detected from the text. */
+  lang?: TextLang;
+  values: FenceValue[];
+  /** The part of the info string that is neither a language nor `name=number`, and why. */
+  error?: { message: string; start: number; end: number };
+}
+
+const INFO_VALUE = /([\p{L}_$][\p{L}\p{N}_$]*)\s*=\s*([^\s,;=]*)/uy;
+const INFO_SEPARATOR = /[\s,;]+/y;
+const INFO_WORD = /[^\s,;]+/y;
+
+/**
+ * Reads a fence's info string (`backprop ts x=2, w=-0.5`): undefined unless its first word is `backprop`.
+ * After it come an optional language and `name=number` values, separated by spaces, commas or `;`.
+ */
+export function parseBackpropInfo(info: string): BackpropInfo | undefined {
+  const first = /^\s*([\w+-]+)/.exec(info);
+  if (!first || first[1].toLowerCase() !== BACKPROP_FENCE) return undefined;
+  const out: BackpropInfo = { values: [] };
+  let at = first[0].length;
+  let words = 0;
+  while (at < info.length) {
+    INFO_SEPARATOR.lastIndex = at;
+    if (INFO_SEPARATOR.test(info)) at = INFO_SEPARATOR.lastIndex;
+    if (at >= info.length) break;
+    INFO_VALUE.lastIndex = at;
+    const value = INFO_VALUE.exec(info);
+    if (value) {
+      const v = literalValue(value[2]);
+      if (v === undefined) {
+        out.error = { message: `"${value[2]}" is not a number (for ${value[1]} in the fence's info string)`, start: at, end: INFO_VALUE.lastIndex };
+        return out;
+      }
+      out.values.push({ name: value[1], value: v, start: at, end: INFO_VALUE.lastIndex });
+      at = INFO_VALUE.lastIndex;
+      words++;
+      continue;
+    }
+    INFO_WORD.lastIndex = at;
+    const word = INFO_WORD.exec(info)![0];
+    const lang = words === 0 ? fenceLang(word) : undefined;
+    if (!lang) {
+      out.error = {
+        message: words === 0 ? `"${word}" is neither a language (math, ts, python) nor a value (x=2)` : `"${word}" is not a value: write name=number, e.g. x=2`,
+        start: at, end: at + word.length,
+      };
+      return out;
+    }
+    out.lang = lang;
+    at += word.length;
+    words++;
+  }
+  return out;
+}
 
 export function fenceLang(info: string): TextLang | undefined {
   const s = info.toLowerCase();
@@ -291,7 +360,17 @@ export function scanMarkdown(text: string): Block[] {
       const contentStart = l + 1 < lines.count ? lines.starts[l + 1] : text.length;
       const contentEnd = close < lines.count ? Math.max(contentStart, lines.starts[close] - 1) : text.length;
       const outerEnd = close < lines.count ? lines.range(close).end : text.length;
-      blocks.push({ kind: 'fence', lang: fenceLang(fence[2]), start: contentStart, end: trimEnd(text, contentStart, contentEnd), outerStart: start, outerEnd, line: l });
+      const block: Block = { kind: 'fence', lang: fenceLang(fence[2]), start: contentStart, end: trimEnd(text, contentStart, contentEnd), outerStart: start, outerEnd, line: l };
+      const info = fence[2] + fence[3];
+      const backprop = parseBackpropInfo(info);
+      if (backprop) {
+        // Offsets of the values in the document, so they count as assignments on the fence's line.
+        const infoStart = start + line.length - info.length;
+        const shift = <T extends { start: number; end: number }>(x: T): T => ({ ...x, start: x.start + infoStart, end: x.end + infoStart });
+        block.backprop = { ...backprop, values: backprop.values.map(shift), ...(backprop.error ? { error: shift(backprop.error) } : {}) };
+        block.lang = backprop.lang;
+      }
+      blocks.push(block);
       l = close + 1;
       continue;
     }
@@ -345,8 +424,12 @@ export function docKind(languageId: string): 'markdown' | 'ts' | 'python' | 'oth
   return 'other';
 }
 
-/** Every assignment in a document, in order: top-level statements of code, lines inside markdown math/code. */
-export function documentAssignments(text: string, languageId: string): Assignment[] {
+/**
+ * Every assignment in a document, in order: top-level statements of code, lines inside markdown math/code.
+ * `detect` (the engine's detectLang) reads a ```backprop fence that names no language; without it such a
+ * fence gives only the values of its info string.
+ */
+export function documentAssignments(text: string, languageId: string, detect?: (text: string) => TextLang): Assignment[] {
   const kind = docKind(languageId);
   const lines = new LineIndex(text);
   const out: Assignment[] = [];
@@ -356,7 +439,12 @@ export function documentAssignments(text: string, languageId: string): Assignmen
   if (kind === 'markdown') {
     for (const b of scanMarkdown(text)) {
       // Inline code `x = 2` gives values, read as math.
-      const lang = b.lang ?? (b.kind === 'code' ? 'math' : undefined);
+      const lang = b.lang ?? (b.backprop && detect ? detect(text.slice(b.start, b.end)) : undefined) ?? (b.kind === 'code' ? 'math' : undefined);
+      // ```backprop x=2: each value is a literal assignment on the fence's line, just before the block.
+      for (const v of b.backprop?.values ?? []) {
+        const rhs = text.slice(v.start, v.end).replace(/^[^=]*=\s*/, '');
+        out.push({ name: v.name, rhs, rhsStart: v.end - rhs.length, text: `${v.name} = ${rhs}`, start: v.start, end: v.end, line: b.line, lang: lang ?? 'math', literal: v.value });
+      }
       if (lang) take(lang, b.start, b.end);
     }
   } else if (kind === 'ts') take('ts', 0, text.length);
@@ -425,7 +513,8 @@ export function lensSpots(text: string, languageId: string): LensSpot[] {
   if (kind === 'markdown') {
     for (const b of scanMarkdown(text)) {
       if (b.end <= b.start || onlyLiterals(text.slice(b.start, b.end), b.lang)) continue;
-      if (b.kind === 'fence' && b.lang) out.push({ line: b.line, start: b.start, end: b.end, lang: b.lang, label: `${b.lang === 'ts' ? 'TypeScript' : b.lang === 'python' ? 'Python' : 'math'} block` });
+      if (b.kind === 'fence' && b.backprop) out.push({ line: b.line, start: b.start, end: b.end, lang: b.lang, label: 'backprop block' });
+      else if (b.kind === 'fence' && b.lang) out.push({ line: b.line, start: b.start, end: b.end, lang: b.lang, label: `${b.lang === 'ts' ? 'TypeScript' : b.lang === 'python' ? 'Python' : 'math'} block` });
       else if (b.kind === 'display') out.push({ line: b.line, start: b.start, end: b.end, lang: 'math', label: '$$ block' });
     }
     return out;
