@@ -1,4 +1,4 @@
-import type { IrOp, Lang } from './ir';
+import type { IrOp, Lang } from './kinds';
 import type { Span } from '../base/span';
 
 /*
