@@ -76,6 +76,17 @@ function isForbiddenMember(name: string): boolean {
   return FORBIDDEN_NAMES.has(name) || (name.startsWith('__') && name.endsWith('__') && name !== '__call__' && name !== '__init__');
 }
 
+/** Each list input's gradient in its own shape (`xs` → [∂/∂xs[0], ∂/∂xs[1], …]), from a traced program. */
+export function listGradients(trace: Trace): Record<string, TensorValue> {
+  const out: Record<string, TensorValue> = Object.create(null);
+  for (const list of trace.inputLists ?? []) {
+    const grads = list.nodes.map((n) => trace.tape.grad[n]);
+    out[list.name] = list.shape.length === 1 ? grads
+      : Array.from({ length: list.shape[0] }, (_, r) => grads.slice(r * list.shape[1], (r + 1) * list.shape[1]));
+  }
+  return out;
+}
+
 export function interpret(program: Program, ast: ProgramAst, givenValues: TensorValues, budgets: Budgets = {}): Trace {
   return new Interpreter(program, ast, givenValues, budgets).run();
 }
