@@ -53,8 +53,8 @@ class Env {
   readonly vars = new Map<string, Value>();
   constructor(readonly parent?: Env) {}
   find(name: string): Env | undefined {
-    for (let e: Env | undefined = this; e; e = e.parent) if (e.vars.has(name)) return e;
-    return undefined;
+    if (this.vars.has(name)) return this;
+    return this.parent?.find(name);
   }
 }
 

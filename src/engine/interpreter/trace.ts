@@ -4,7 +4,7 @@ import { freeVariables, literalNumber, type Expr, type GroupTag, type Program } 
 import { LIMITS } from '../base/limits';
 import { OP, type OpName } from '../tape/ops';
 import type { Span } from '../base/span';
-import { Tape, type NodeMeta } from '../tape/tape';
+import { Tape } from '../tape/tape';
 import { lowerTensors, needsLowering } from '../lower/tensor';
 import type { TensorValues } from '../base/tensor-value';
 import { lookup } from '../base/lookup';
