@@ -6,6 +6,8 @@ import type { TraceBranch, TraceScope } from './scopes';
 /** Node metadata of a lowered (matrix) program: which matrix-level op the scalar node came from. */
 export interface TaggedMeta extends NodeMeta {
   group?: GroupTag;
+  /** An undefined function's name (op 'fn', sympy's Function('g')). */
+  fn?: string;
 }
 
 export interface TraceInput {
@@ -24,6 +26,8 @@ export interface Trace {
   tape: Tape;
   output: number;
   inputs: TraceInput[];
+  /** Traced without values (TraceOptions.symbolic): the tape's numbers are placeholders (NaN), its structure is the graph. */
+  symbolic?: true;
   /** Interpreted programs: the calls, loops and iterations nodes were created in (straight-line programs: none). */
   scopes?: TraceScope[];
   /** Interpreted programs: each `if` / conditional evaluated, in order, with the condition's text. */
