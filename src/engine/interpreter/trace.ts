@@ -4,50 +4,33 @@ import { freeVariables, literalNumber, type Expr, type GroupTag, type Program } 
 import { LIMITS } from '../base/limits';
 import { OP, type OpName } from '../tape/ops';
 import type { Span } from '../base/span';
-import { Tape, type NodeMeta } from '../tape/tape';
+import { Tape } from '../tape/tape';
 import { lowerTensors, needsLowering } from '../lower/tensor';
 import type { TensorValues } from '../base/tensor-value';
 import { lookup } from '../base/lookup';
 import { postOrder } from '../ast/walk';
+import type { TaggedMeta, Trace, TraceInput } from './trace-types';
+import { interpret, type Budgets } from './interpret';
 
-/** Node metadata of a lowered (matrix) program: which matrix-level op the scalar node came from. */
-export interface TaggedMeta extends NodeMeta {
-  group?: GroupTag;
-  /** An undefined function's name (op 'fn', sympy's Function('g')). */
-  fn?: string;
-}
-
-export interface TraceInput {
-  name: string;
-  /** Tape index of the input node. */
-  index: number;
-  value: number;
-  span?: Span;
-  /** Where the value came from: given (--at / input box), a literal in the code, or a function parameter. */
-  source: 'given' | 'literal';
-}
-
-export interface Trace {
-  /** The traced program: for matrix programs, the unrolled scalar program (with `groups`). */
-  program: Program;
-  tape: Tape;
-  output: number;
-  inputs: TraceInput[];
-  /** Traced without values (TraceOptions.symbolic): the tape's numbers are placeholders (NaN), its structure is the graph. */
-  symbolic?: true;
-}
+// The result types live in trace-types.ts, shared with the statement interpreter (interpret.ts).
+export type { TaggedMeta, Trace, TraceInput } from './trace-types';
 
 export interface TraceOptions {
   /** Trace the structure only: missing values are not an error, and no value is used (a sympy program's symbolic graph). */
   symbolic?: boolean;
+  /** The interpreter's steps and call depth (interpret.ts), for programs with functions, loops and branches. */
+  budgets?: Budgets;
 }
 
 /**
  * Interprets the IR on a fresh tape and runs the backward pass from the output.
  * Free variables need values in `values`; all missing names are reported at once.
  * Matrix values (number[] / number[][]) and matrix ops are unrolled to scalars first (tensor.ts).
+ * `options.budgets` bound the interpreter's steps and call depth (interpret.ts).
  */
 export function trace(source: Program, givenValues: TensorValues = {}, options: TraceOptions = {}): Trace {
+  // Functions, loops and branches: the statement interpreter (straight-line programs never take this path).
+  if (source.interpreted) return interpret(source, source.interpreted, givenValues, options.budgets);
   // Names are user text: `constructor` must not find Object.prototype's.
   const given = lookup(options.symbolic ? {} : givenValues);
   const lowered = needsLowering(source, given) ? lowerTensors(source, given) : undefined;
