@@ -1,5 +1,9 @@
-import type { OpName } from '../tape/ops';
 import type { Span } from '../base/span';
+import type { IrOp, Lang } from './kinds';
+import type { ProgramAst } from './program';
+
+// Defined in kinds.ts so program.ts can share them without importing this file.
+export type { IrOp, Lang, TensorOp } from './kinds';
 
 /**
  * The one IR every front end (math, TypeScript) produces and the tracer interprets.
@@ -11,15 +15,6 @@ export type Expr =
   | { kind: 'var'; name: string; span: Span }
   // n-ary for max/min/hypot/add-chains; the tracer folds them into binary tape nodes.
   | { kind: 'op'; op: IrOp; args: Expr[]; span: Span; label?: string; group?: GroupTag };
-
-/**
- * Matrix-level operations. They never reach the tape: tensor.ts unrolls them into scalar ops first.
- * 'array' is a bracket literal (its args are the rows or items); 'mmul' is mathjs `*` / numpy `dot`
- * (a scalar scales, otherwise a matrix product); 'matmul' is `@` (no scalars).
- */
-export type TensorOp = 'array' | 'matmul' | 'mmul' | 'emul' | 'ediv' | 'epow' | 'transpose' | 'sum' | 'mean' | 'dot';
-/** What an IR op node may be: a scalar op of the op table, or a matrix op. */
-export type IrOp = Exclude<OpName, 'input' | 'const'> | TensorOp;
 
 /** Which matrix-level op (tensor.ts's TensorGroup) a scalar node was unrolled from; `element` for the group's output entries. */
 export interface GroupTag {
@@ -52,7 +47,6 @@ export interface Assign {
   group?: GroupTag;
 }
 
-export type Lang = 'math' | 'ts' | 'python';
 
 export interface Program {
   lang: Lang;
@@ -67,6 +61,11 @@ export interface Program {
   groups?: TensorGroup[];
   /** The variable the source differentiates by, when it says (sympy's `diff(f, x)`). */
   wrt?: { name: string; span: Span };
+  /**
+   * Programs with functions, loops, branches, lists, records or classes: the statement-level program the
+   * interpreter (interpreter/interpret.ts) evaluates instead of `body`/`result` (then empty).
+   */
+  interpreted?: ProgramAst;
 }
 
 /**
