@@ -130,8 +130,9 @@ export type PyStmt =
   | { kind: 'class'; name: string; bases: PyExpr[]; body: PyStmt[]; span: Span; nameSpan: Span }
   | { kind: 'return'; value?: PyExpr; span: Span }
   | { kind: 'if'; test: PyExpr; body: PyStmt[]; orelse: PyStmt[]; span: Span }
-  | { kind: 'for'; target: PyExpr; iter: PyExpr; body: PyStmt[]; orelse: PyStmt[]; span: Span }
-  | { kind: 'while'; test: PyExpr; body: PyStmt[]; orelse: PyStmt[]; span: Span }
+  /** `header`: the text before the ':' (`for i in range(3)`), as the graph titles the loop. */
+  | { kind: 'for'; target: PyExpr; iter: PyExpr; body: PyStmt[]; orelse: PyStmt[]; span: Span; header: string }
+  | { kind: 'while'; test: PyExpr; body: PyStmt[]; orelse: PyStmt[]; span: Span; header: string }
   | { kind: 'break' | 'continue' | 'pass'; span: Span }
   | { kind: 'import'; from?: string; names: { name: string; alias: string; span: Span }[]; span: Span }
   /** A statement this reader does not take apart (with, try, global, del, ...): refused by the lowering, by name. */
@@ -503,6 +504,8 @@ export function parseSyntax(tokens: Tok[], lines: LineIndex): PyStmt[] {
   };
 
   // ------------------------------------------------------------------ statements
+  /** The source text of tokens [from, to), its whitespace as written. */
+  const headerText = (from: number, to: number) => lines.text.slice(tokens[from].start, tokens[to - 1].end).replace(/\s+/g, ' ');
   /** A header's ':' at bracket depth 0 on the current line, or -1. */
   const colonOf = (from: number, to: number): number => {
     let nest = 0;
@@ -685,7 +688,8 @@ export function parseSyntax(tokens: Tok[], lines: LineIndex): PyStmt[] {
         tail = nested.orelse;
       }
       const stmtEnd = tokens[line.to - 1].end;
-      return [kw === 'if' ? { kind: 'if', test, body, orelse, span: whole(stmtEnd) } : { kind: 'while', test, body, orelse, span: whole(stmtEnd) }];
+      return [kw === 'if' ? { kind: 'if', test, body, orelse, span: whole(stmtEnd) }
+        : { kind: 'while', test, body, orelse, span: whole(stmtEnd), header: headerText(line.from, colon) }];
     }
     if (kw === 'for') {
       const { colon } = header(line, "a 'for' line");
@@ -701,7 +705,7 @@ export function parseSyntax(tokens: Tok[], lines: LineIndex): PyStmt[] {
         lineIndex++;
         orelse.push(...suite(tokens[next.from], colonOf(next.from, next.to), next, indent));
       }
-      return [{ kind: 'for', target, iter, body, orelse, span: whole(tokens[line.to - 1].end) }];
+      return [{ kind: 'for', target, iter, body, orelse, span: whole(tokens[line.to - 1].end), header: headerText(line.from, colon) }];
     }
     if (kw === 'def') {
       const { colon } = header(line, 'a function definition');

@@ -3,7 +3,8 @@ import type { Assign, Expr, IrOp, Program } from '../ast/ir';
 import { LIMITS } from '../base/limits';
 import { lookup } from '../base/lookup';
 import { LineIndex, type Span } from '../base/span';
-import { stringValue, tokenize, type Tok } from './python-syntax';
+import { parseSyntax, stringValue, tokenize, type Tok } from './python-syntax';
+import { lowerPython } from './python-program';
 import {
   BUILTINS, DANGEROUS, DEFAULT_MODULES, DRAWING_NAMES, METHODS, MODULES, didYouMean, keywordsOf,
   type Builder, type Fn, type KeywordValue, type Module,
@@ -89,6 +90,43 @@ export function parsePython(text: string): Program {
   }
   const lines = new LineIndex(text);
   const tokens = tokenize(text, lines);
+  if (needsStatements(tokens, lines)) return lowerPython(parseSyntax(tokens, lines), lines);
+  try {
+    return parseStraightLine(text, lines, tokens);
+  } catch (e) {
+    // Lists, indexing and tuple assignments are read by the statement-level reader; when it cannot read the
+    // text either, the straight-line reader's refusal stands (it names the construct as before).
+    if (!(e instanceof BackpropError && e.code === 'unsupported' && STATEMENT_LEVEL.test(e.message))) throw e;
+    let program: Program;
+    try {
+      program = lowerPython(parseSyntax(tokens, lines), lines);
+    } catch {
+      throw e;
+    }
+    return program;
+  }
+}
+
+/** Refusals of the straight-line reader that the statement-level reader may take. */
+const STATEMENT_LEVEL = /^unsupported in Python: '(True|False|None)'$|a Python list|indexing or slicing|tuple unpacking|a tuple|an empty list|assignment into an index|unknown method '\.append\(\)'/;
+/** Words and marks only programs with blocks, branches or functions have (the straight-line reader refuses them all). */
+const STATEMENT_WORDS = new Set(['def', 'class', 'if', 'elif', 'else', 'for', 'while', 'return', 'lambda', 'break', 'continue', 'pass',
+  'and', 'or', 'not', 'in', 'is']);
+const COMPARISON_MARKS = new Set(['<', '>', '<=', '>=', '==', '!=']);
+
+/** Whether the text is a program with blocks, functions, branches or comparisons: then the statement-level reader reads it. */
+function needsStatements(tokens: Tok[], lines: LineIndex): boolean {
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (t.kind === 'name' && STATEMENT_WORDS.has(t.text) && tokens[k + 1]?.text !== '=') return true;
+    if (t.kind === 'op' && COMPARISON_MARKS.has(t.text)) return true;
+    // An indented line after the first: a block.
+    if (k > 0 && tokens[k - 1].kind === 'nl' && tokens[k - 1].text === '\n' && lines.position(t.start).col !== 1) return true;
+  }
+  return false;
+}
+
+function parseStraightLine(text: string, lines: LineIndex, tokens: Tok[]): Program {
   const span = (start: number, end: number): Span => lines.span(start, end);
   const at = (t: Tok) => span(t.start, t.end);
   const refuse = (t: Tok | Span, what: string, end?: number): never => {
