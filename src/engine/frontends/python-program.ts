@@ -453,6 +453,8 @@ export function lowerPython(stmts: PyStmt[], lines: LineIndex): Program {
     for (const m of s.body) {
       if (m.kind === 'pass' || (m.kind === 'expr' && m.expr.kind === 'str')) continue;
       if (m.kind === 'def') {
+        // Printing and a training step's bookkeeping (micrograd's nn.py has both): never part of a graph.
+        if (m.name === '__repr__' || m.name === '__str__' || m.name === 'zero_grad') continue;
         if (dunder(m.name) && m.name !== '__init__' && m.name !== '__call__') {
           refuseAt(m.nameSpan, `the method '${m.name}' (operators and Python's protocols on your own classes are not traced; __init__ and __call__ are)`);
         }

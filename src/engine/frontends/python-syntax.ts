@@ -156,14 +156,15 @@ export function parseSyntax(tokens: Tok[], lines: LineIndex): PyStmt[] {
   };
 
   // Logical lines: [from, to) between 'nl' tokens, with the column their first token starts at.
-  interface Line { from: number; to: number; indent: number }
+  interface Line { from: number; to: number; indent: number; afterSemicolon: boolean }
   const logical: Line[] = [];
   for (let s = 0, k = 0; k < tokens.length; k++) {
     if (tokens[k].kind !== 'nl') continue;
     if (k > s) {
       // After ';' a statement shares its line's indentation.
-      const indent = tokens[s - 1]?.text === ';' && logical.length ? logical[logical.length - 1].indent : lines.position(tokens[s].start).col - 1;
-      logical.push({ from: s, to: k, indent });
+      const afterSemicolon = tokens[s - 1]?.text === ';' && logical.length > 0;
+      const indent = afterSemicolon ? logical[logical.length - 1].indent : lines.position(tokens[s].start).col - 1;
+      logical.push({ from: s, to: k, indent, afterSemicolon });
     }
     s = k + 1;
   }
@@ -622,7 +623,12 @@ export function parseSyntax(tokens: Tok[], lines: LineIndex): PyStmt[] {
   const suite = (header: Tok, colon: number, line: Line, indent: number): PyStmt[] => {
     if (colon + 1 < line.to) {
       // `if x: y = 1; z = 2` — simple statements on the header's line.
-      return simpleLine(colon + 1, line.to);
+      const inline = simpleLine(colon + 1, line.to);
+      while (logical[lineIndex]?.afterSemicolon) {
+        const next = logical[lineIndex++];
+        inline.push(...simpleLine(next.from, next.to));
+      }
+      return inline;
     }
     const next = logical[lineIndex];
     if (!next || next.indent <= indent) return syntax(header, `expected an indented block after '${header.text}' at ${lines.position(header.start).line}:${lines.position(header.start).col}`);
