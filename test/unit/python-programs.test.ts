@@ -299,12 +299,14 @@ test('while, break, continue, enumerate, append, indexing, len, lambda, default 
     '    if i == 3:',
     '        break',
     '    hs.append(scale(a, c) + sq(a))',
-    'k = 0',
-    'acc = hs[0]',
-    'while k < len(hs):',
-    '    acc = acc * math.cos(hs[k])',
-    '    k += 1',
-    'y = acc + hs[-1] + scale(a)',
+    'def product(hs):',
+    '    k = 0',
+    '    acc = hs[0]',
+    '    while k < len(hs):',
+    '        acc = acc * math.cos(hs[k])',
+    '        k += 1',
+    '    return acc',
+    'y = product(hs) + hs[-1] + scale(a)',
   ].join('\n');
   const a = run(text);
   const h = [0.8 * 1 + 0.64, 0.8 * 3 + 0.64];

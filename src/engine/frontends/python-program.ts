@@ -103,6 +103,8 @@ export function lowerPython(stmts: PyStmt[], lines: LineIndex): Program {
   const modules = new Map<string, Module>(Object.entries(DEFAULT_MODULES));
   const functions = new Map<string, Fn>(Object.entries(BUILTINS));
   const constants = new Map<string, [string, number]>();
+  /** `from math import exp`: names that are functions because an import says so (sympy's, known by default, may be values). */
+  const importedFunctions = new Set<string>();
   for (const name of own) { modules.delete(name); functions.delete(name); }
   const importStmt = (s: Extract<PyStmt, { kind: 'import' }>) => {
     const words = source(s.span);
@@ -132,7 +134,7 @@ export function lowerPython(stmts: PyStmt[], lines: LineIndex): Program {
       const constant = module.constants[n.name];
       if (own.has(n.alias)) refuseAt(n.span, `assignment to '${n.alias}', which an import binds`);
       if (sub) modules.set(n.alias, sub);
-      else if (fn) functions.set(n.alias, fn);
+      else if (fn) { functions.set(n.alias, fn); importedFunctions.add(n.alias); }
       else if (constant) constants.set(n.alias, constant);
       else if (module.refusedAll) functions.set(n.alias, { kind: 'refused', why: module.refusedAll });
       else refuseAt(n.span, `cannot import '${n.name}' from ${s.from}${didYouMean('', n.name, [...Object.keys(module.fns), ...Object.keys(module.constants)])}`);
@@ -175,15 +177,16 @@ export function lowerPython(stmts: PyStmt[], lines: LineIndex): Program {
           if (modules.has(e.name)) refuseAt(e.span, `the module '${e.name}' used as a value`);
           const constant = constants.get(e.name);
           if (constant) return { kind: 'const', name: constant[0], value: constant[1], span: e.span };
-          const fn = functions.get(e.name);
-          if (fn && fn.kind !== 'symbols' && !(e.name in PY_BUILTINS)) refuseAt(e.span, `the function '${e.name}' used as a value (call it)`);
+          if (importedFunctions.has(e.name)) refuseAt(e.span, `the function '${e.name}' used as a value (call it, or wrap it: lambda t: ${e.name}(t))`);
           if (e.name in PY_BUILTINS || e.name === 'print') refuseAt(e.span, `the built-in '${e.name}' used as a value (call it)`);
         }
         return { kind: 'var', name: e.name, span: e.span };
       }
       case 'attr': {
-        if (dunder(e.name)) refuseAt(e.nameSpan, `the attribute '.${e.name}' (Python's own machinery is not reachable; code is never run)`);
         const path = modulePath(e.object);
+        // The object first: refusals come in reading order (x.__class__ before .__bases__).
+        const object = path ? undefined : lowerExpr(e.object);
+        if (dunder(e.name)) refuseAt(e.nameSpan, `the attribute '.${e.name}' (Python's own machinery is not reachable; code is never run)`);
         if (path) {
           const constant = path.module.constants[e.name];
           if (constant) return { kind: 'const', name: constant[0], value: constant[1], span: e.span };
@@ -193,8 +196,8 @@ export function lowerPython(stmts: PyStmt[], lines: LineIndex): Program {
         if (e.name === 'grad' || e.name === 'data') {
           refuseAt(span(e.nameSpan.start - 1, e.nameSpan.end), `attribute access '.${e.name}' in a calculation (${e.name === 'grad' ? 'the graph shows every gradient' : 'it is the value without its graph'}; read past only in print(...) or a line of its own)`);
         }
-        if (e.name === 'T') return { kind: 'op', op: 'transpose', args: [lowerExpr(e.object)], label: '.T', span: e.span };
-        return { kind: 'member', object: lowerExpr(e.object), name: e.name, span: e.span };
+        if (e.name === 'T') return { kind: 'op', op: 'transpose', args: [object!], label: '.T', span: e.span };
+        return { kind: 'member', object: object!, name: e.name, span: e.span };
       }
       case 'index': {
         if (e.index.kind === 'slice') refuseAt(e.index.span, 'slicing (index one item: xs[i])');
@@ -325,6 +328,7 @@ export function lowerPython(stmts: PyStmt[], lines: LineIndex): Program {
   const lowerCall = (e: Extract<PyExpr, { kind: 'call' }>): Expression => {
     const callee = e.callee;
     const positional = () => e.args.map(lowerExpr);
+    let receiver: Expression | undefined;
     const noKeywords = (what: string) => { if (e.keywords.length) refuseAt(e.keywords[0].span, `the keyword argument '${e.keywords[0].name}=' of ${what}`); };
     if (callee.kind === 'name') {
       const name = callee.name;
@@ -346,8 +350,10 @@ export function lowerPython(stmts: PyStmt[], lines: LineIndex): Program {
       }
     }
     if (callee.kind === 'attr') {
-      if (dunder(callee.name)) refuseAt(callee.nameSpan, `the attribute '.${callee.name}' (Python's own machinery is not reachable; code is never run)`);
       const path = modulePath(callee.object);
+      // The receiver first: `open(f).write(…)` is refused for its open, as a reader reads it.
+      if (!path) receiver = lowerExpr(callee.object);
+      if (dunder(callee.name)) refuseAt(callee.nameSpan, `the attribute '.${callee.name}' (Python's own machinery is not reachable; code is never run)`);
       if (path) {
         const full = `${path.name}.${callee.name}`;
         const fn = path.module.fns[callee.name] ?? (path.module.refusedAll ? { kind: 'refused', why: path.module.refusedAll } as Fn : undefined);
@@ -357,15 +363,16 @@ export function lowerPython(stmts: PyStmt[], lines: LineIndex): Program {
         return libraryCall(fn, full, e, positional(), callee.span);
       }
       const method = callee.name;
+      const receiverExpr = receiver!;
       if (!methodNames.has(method)) {
         if (method === 'append') {
           noKeywords('.append()');
           if (e.args.length !== 1) refuseAt(e.span, `.append() takes 1 argument, got ${e.args.length}`);
-          return { kind: 'builtin', name: 'push', args: [lowerExpr(callee.object), ...positional()], span: e.span };
+          return { kind: 'builtin', name: 'push', args: [receiverExpr, ...positional()], span: e.span };
         }
         if (method === 'backward') refuseAt(callee.nameSpan, '.backward() inside an expression or a block: write y.backward() on a line of its own, at the top level');
         const fn = METHODS[method];
-        if (fn) return libraryCall(fn, `.${method}()`, e, [lowerExpr(callee.object), ...positional()], callee.nameSpan);
+        if (fn) return libraryCall(fn, `.${method}()`, e, [receiverExpr, ...positional()], callee.nameSpan);
         const receiver = callee.object;
         if (receiver.kind === 'name' && !own.has(receiver.name)) {
           throw new BackpropError('unknown-function',
@@ -380,7 +387,8 @@ export function lowerPython(stmts: PyStmt[], lines: LineIndex): Program {
       checkName(k.name, k.span);
       return { name: k.name, value: lowerExpr(k.value), span: k.span };
     });
-    const call: Expression = { kind: 'call', callee: lowerExpr(callee), args: positional(), span: e.span };
+    const calleeExpr: Expression = callee.kind === 'attr' && receiver ? { kind: 'member', object: receiver, name: callee.name, span: callee.span } : lowerExpr(callee);
+    const call: Expression = { kind: 'call', callee: calleeExpr, args: positional(), span: e.span };
     if (keywords.length) call.keywords = keywords;
     return call;
   };

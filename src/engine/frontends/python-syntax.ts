@@ -607,16 +607,23 @@ export function parseSyntax(tokens: Tok[], lines: LineIndex): PyStmt[] {
   };
 
   let lineIndex = 0;
+  /** Indentations of the blocks open around the current one. */
+  const open: number[] = [];
   /** The statements of a block whose lines are indented exactly `indent`. */
   const block = (indent: number, owner: Tok | undefined): PyStmt[] => {
     const out: PyStmt[] = [];
+    open.push(indent);
     while (lineIndex < logical.length) {
       const line = logical[lineIndex];
-      if (line.indent < indent) break;
+      if (line.indent < indent) {
+        if (!open.includes(line.indent)) syntax(tokens[line.from], 'unindent does not match any outer indentation level');
+        break;
+      }
       if (line.indent > indent) syntax(tokens[line.from], owner ? 'unexpected indentation' : 'an indented line where none is expected (unexpected indentation)');
       lineIndex++;
       out.push(...statement(line, indent));
     }
+    open.pop();
     return out;
   };
   /** The body after a header's ':' — the rest of the line, or the indented block below. */
@@ -631,7 +638,10 @@ export function parseSyntax(tokens: Tok[], lines: LineIndex): PyStmt[] {
       return inline;
     }
     const next = logical[lineIndex];
-    if (!next || next.indent <= indent) return syntax(header, `expected an indented block after '${header.text}' at ${lines.position(header.start).line}:${lines.position(header.start).col}`);
+    if (!next || next.indent <= indent) {
+      // Where the block should start, as Python reports it: the next line, or the header when nothing follows.
+      return syntax(next ? tokens[next.from] : header, `expected an indented block after '${header.text}' at ${lines.position(header.start).line}:${lines.position(header.start).col}`);
+    }
     deeper(header);
     try {
       return block(next.indent, header);

@@ -94,16 +94,10 @@ export function parsePython(text: string): Program {
   try {
     return parseStraightLine(text, lines, tokens);
   } catch (e) {
-    // Lists, indexing and tuple assignments are read by the statement-level reader; when it cannot read the
-    // text either, the straight-line reader's refusal stands (it names the construct as before).
+    // Lists, indexing and tuple assignments are read by the statement-level reader (its refusal, if any, is the
+    // more precise one then: it knows lists).
     if (!(e instanceof BackpropError && e.code === 'unsupported' && STATEMENT_LEVEL.test(e.message))) throw e;
-    let program: Program;
-    try {
-      program = lowerPython(parseSyntax(tokens, lines), lines);
-    } catch {
-      throw e;
-    }
-    return program;
+    return lowerPython(parseSyntax(tokens, lines), lines);
   }
 }
 
