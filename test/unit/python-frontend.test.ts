@@ -105,7 +105,7 @@ test('refusals name the construct and its line:col', () => {
     ['y = x +', /ends early/, '1:7'],
     ['y = np.sum(x, axis=0)', /keyword argument 'axis='/, '1:15'],
     ['y = np.frobnicate(x)', /unknown function 'np.frobnicate'/, '1:5'],
-    ['y = [1, 2]', /the output is a list of 2 items, not one number/, '1:5'],
+    ['y = [1, 2]', /the output is a list of 2 items, not one number/, '1:1'],
     ['y = True', /'True'/, '1:5'],
     ['  y = x', /indented/, '1:3'],
     ['y = 3j', /complex/, '1:5'],
