@@ -1,6 +1,6 @@
 import type { Span } from '../base/span';
 import type { IrOp, Lang } from './kinds';
-import type { ProgramAst } from './program';
+import { programFreeVariables, type ProgramAst } from './program';
 
 // Defined in kinds.ts so program.ts can share them without importing this file.
 export type { IrOp, Lang, TensorOp } from './kinds';
@@ -81,6 +81,7 @@ export function literalNumber(e: Expr): number | undefined {
 
 /** Free variables of a program: names read before any assignment, excluding parameters. In order of first use. */
 export function freeVariables(program: Program): { name: string; span: Span }[] {
+  if (program.interpreted) return programFreeVariables(program.interpreted);
   const known = new Set(program.params.map((p) => p.name));
   const free = new Map<string, Span>();
   const visit = (root: Expr) => {

@@ -153,3 +153,83 @@ export interface ProgramAst {
   /** Source text, for the titles of calls (`neuron(x, w1, b1)`) and branch conditions when a node lacks them. */
   text?: string;
 }
+
+/**
+ * Names that lead to the host in JavaScript or Python. Interpreted code never binds them to anything of the host:
+ * reading one is refused, and members with these names (and Python's other `__dunder__` names but `__init__` and
+ * `__call__`) are refused on every value.
+ */
+export const FORBIDDEN_NAMES: ReadonlySet<string> = new Set([
+  'constructor', '__proto__', 'prototype', '__class__', '__import__', '__builtins__', '__globals__', '__dict__',
+  '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__',
+  'globalThis', 'window', 'process', 'require', 'module', 'exports', 'eval', 'Function', 'import',
+  'getattr', 'setattr', 'exec', 'compile', 'open', 'globals', 'locals', 'vars',
+]);
+
+/**
+ * Names the program reads but never binds anywhere (parameters of the selected function excluded): they need
+ * given values. In order of first use. Scoping is approximated by "bound anywhere", which is what a missing-value
+ * message needs: a name bound somewhere in the program is the program's own.
+ */
+export function programFreeVariables(program: ProgramAst): { name: string; span: Span }[] {
+  const bound = new Set<string>(program.params.map((p) => p.name));
+  const reads: { name: string; span: Span }[] = [];
+  const target = (t: Target): void => {
+    if (t.kind === 'name') bound.add(t.name);
+    else if (t.kind === 'tuple') t.items.forEach(target);
+    else if (t.kind === 'index') { expr(t.object); expr(t.index); } else expr(t.object);
+  };
+  const fn = (f: FunctionDef): void => {
+    bound.add(f.name);
+    if (f.self) bound.add(f.self);
+    for (const p of f.params) { bound.add(p.name); if (p.default) expr(p.default); }
+    f.body.forEach(stmt);
+  };
+  const expr = (e: Expression): void => {
+    switch (e.kind) {
+      case 'var': reads.push({ name: e.name, span: e.span }); return;
+      case 'op': case 'builtin': e.args.forEach(expr); return;
+      case 'call': expr(e.callee); e.args.forEach(expr); e.keywords?.forEach((k) => expr(k.value)); return;
+      case 'member': expr(e.object); return;
+      case 'index': expr(e.object); expr(e.index); return;
+      case 'list': e.items.forEach(expr); return;
+      case 'record': e.fields.forEach((f) => expr(f.value)); return;
+      case 'lambda': fn(e.fn); return;
+      case 'compare': e.operands.forEach(expr); return;
+      case 'logical': expr(e.left); expr(e.right); return;
+      case 'not': expr(e.arg); return;
+      case 'cond': expr(e.test); expr(e.then); expr(e.else); return;
+      case 'comprehension':
+        for (const c of e.clauses) { if (c.kind === 'for') { expr(c.iter); target(c.target); } else expr(c.test); }
+        expr(e.element);
+        return;
+      default: return;
+    }
+  };
+  const stmt = (s: Statement): void => {
+    switch (s.kind) {
+      case 'assign': expr(s.value); target(s.target); return;
+      case 'expr': expr(s.expr); return;
+      case 'if': expr(s.test); s.then.forEach(stmt); s.else?.forEach(stmt); return;
+      case 'while': expr(s.test); s.body.forEach(stmt); return;
+      case 'for': expr(s.iter); target(s.target); s.body.forEach(stmt); return;
+      case 'cfor': s.init.forEach(stmt); if (s.test) expr(s.test); s.update.forEach(stmt); s.body.forEach(stmt); return;
+      case 'return': if (s.value) expr(s.value); return;
+      case 'function': fn(s); return;
+      case 'class':
+        bound.add(s.name);
+        bound.add('this');
+        s.fields.forEach((f) => f.value && expr(f.value));
+        if (s.init) fn(s.init);
+        s.methods.forEach(fn);
+        return;
+      case 'block': s.body.forEach(stmt); return;
+      default: return;
+    }
+  };
+  program.body.forEach(stmt);
+  if (program.result) expr(program.result);
+  const free = new Map<string, Span>();
+  for (const r of reads) if (!bound.has(r.name) && !free.has(r.name)) free.set(r.name, r.span);
+  return [...free].map(([name, span]) => ({ name, span }));
+}

@@ -5,6 +5,7 @@ import { LIMITS } from '../base/limits';
 import type { OpName } from '../tape/ops';
 import { GLOBAL_CONSTANTS, MATH_CONSTANTS, MATH_FUNCTIONS_TS, MATH_NARY, MATH_UNARY, RESERVED, TS_TENSOR_FUNCTIONS } from './ts-names';
 import { LineIndex, type Span } from '../base/span';
+import { convertProgram, needsInterpreter } from './ts-program';
 
 /*
  * The TypeScript front end: the TypeScript compiler's parser (syntax only, no type checker, nothing is ever
@@ -448,6 +449,12 @@ export function parseTypeScript(text: string): Program {
 
   const programSpan = lines.span(0, text.length);
   const fn = selectedFunction(sf.statements.filter((s) => !isSkipped(s)));
+  // Functions, loops, branches, arrays and objects: the interpreter's program (ts-program.ts). Straight-line
+  // code stays on the IR below, so its graphs are exactly what they were.
+  if (needsInterpreter(sf.statements, fn)) {
+    const interpreted = convertProgram(sf, text, lines, sf.statements, fn);
+    return { lang: 'ts', params: interpreted.params.filter((p) => !p.default).map((p) => ({ name: p.name, span: p.span })), body: [], span: programSpan, interpreted };
+  }
   if (!fn) {
     const result = statements(sf.statements, false);
     return { lang: 'ts', params: [], body, result, span: programSpan };

@@ -9,41 +9,21 @@ import { lowerTensors, needsLowering } from '../lower/tensor';
 import type { TensorValues } from '../base/tensor-value';
 import { lookup } from '../base/lookup';
 import { postOrder } from '../ast/walk';
-import type { TraceBranch, TraceScope } from './scopes';
+import type { TaggedMeta, Trace, TraceInput } from './trace-types';
+import { interpret, type Budgets } from './interpret';
 
-/** Node metadata of a lowered (matrix) program: which matrix-level op the scalar node came from. */
-export interface TaggedMeta extends NodeMeta {
-  group?: GroupTag;
-}
-
-export interface TraceInput {
-  name: string;
-  /** Tape index of the input node. */
-  index: number;
-  value: number;
-  span?: Span;
-  /** Where the value came from: given (--at / input box), a literal in the code, or a function parameter. */
-  source: 'given' | 'literal';
-}
-
-export interface Trace {
-  /** The traced program: for matrix programs, the unrolled scalar program (with `groups`). */
-  program: Program;
-  tape: Tape;
-  output: number;
-  inputs: TraceInput[];
-  /** Interpreted programs: the calls, loops and iterations nodes were created in (straight-line programs: none). */
-  scopes?: TraceScope[];
-  /** Interpreted programs: each `if` / conditional evaluated, in order, with the condition's text. */
-  branches?: TraceBranch[];
-}
+// The result types live in trace-types.ts, shared with the statement interpreter (interpret.ts).
+export type { TaggedMeta, Trace, TraceInput } from './trace-types';
 
 /**
  * Interprets the IR on a fresh tape and runs the backward pass from the output.
  * Free variables need values in `values`; all missing names are reported at once.
  * Matrix values (number[] / number[][]) and matrix ops are unrolled to scalars first (tensor.ts).
+ * `budgets` bound the interpreter's steps and call depth (interpret.ts).
  */
-export function trace(source: Program, givenValues: TensorValues = {}): Trace {
+export function trace(source: Program, givenValues: TensorValues = {}, budgets: Budgets = {}): Trace {
+  // Functions, loops and branches: the statement interpreter (straight-line programs never take this path).
+  if (source.interpreted) return interpret(source, source.interpreted, givenValues, budgets);
   // Names are user text: `constructor` must not find Object.prototype's.
   const given = lookup(givenValues);
   const lowered = needsLowering(source, given) ? lowerTensors(source, given) : undefined;

@@ -116,6 +116,7 @@ export interface Derived { expression?: string; derivative?: string; unavailable
 /** ∂(program output)/∂variable in textbook form, or why there is none (the numeric gradient still stands). */
 export function deriveProgram(program: Program, variable: string): Derived {
   if (program.groups) return { unavailable: 'no symbolic derivatives for matrix programs; the numeric gradients are exact' };
+  if (program.interpreted) return { unavailable: 'no symbolic derivatives for programs with functions, loops or branches yet; the numeric gradients are exact' };
   if (!withinBounds(program)) return { unavailable: 'expression too long for a symbolic derivative' };
   let expression: string | undefined;
   try {
