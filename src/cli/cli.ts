@@ -2,7 +2,7 @@
  * backprop-graph: the engine without VS Code.
  *   backprop-graph [EXPR|-] [--lang math|ts|python] [--at NAME=VALUE[,NAME=VALUE…]]… [--format text|mermaid|json|html]
  *                  [--out FILE] [--digits N] [--direction LR|TB|RL|BT] [--constants fold|nodes] [--constant-grads]
- *                  [--edge-labels formula|number]
+ *                  [--edge-labels formula|number] [--max-steps N] [--max-depth N]
  * Exit codes: 0 success; 2 bad input or usage (one line on stderr naming the problem and where); 1 internal error.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { selfContainedHtml } from '../host/webview-html';
 const USAGE = `usage: backprop-graph [EXPR|-] [--lang math|ts|python] [--at NAME=VALUE[,NAME=VALUE...]]...
                       [--format text|mermaid|json|html] [--out FILE] [--digits N] [--direction LR|TB|RL|BT]
                       [--constants fold|nodes] [--constant-grads] [--edge-labels formula|number]
+                      [--max-steps N] [--max-depth N]
 
 Traces EXPR (math like "(x^2+1)^3" or TypeScript like "Math.sin(x ** 2 + 1)"; read from stdin when absent
 or "-"), runs reverse-mode autodiff, and prints every node's value and gradient ∂out/∂node.
@@ -30,7 +31,9 @@ examples:
 VALUE is a number, or a vector/matrix as a JSON array.
 --constants fold (default) draws a literal inside its op's node (x², u + 1); nodes gives it a node of its own.
 --constant-grads also shows constants' gradients (JSON: otherwise grad, local and product are null for them).
---edge-labels formula (default) labels an edge "2x = 4" when its local derivative has a short formula.`;
+--edge-labels formula (default) labels an edge "2x = 4" when its local derivative has a short formula.
+--max-steps N (default 1000000) stops a program with loops or functions after N interpreted steps;
+--max-depth N (default 1000) stops it when calls nest deeper than N (runaway recursion).`;
 
 /** A user mistake: reported as one line on stderr with exit code 2, never a stack trace. */
 class UsageError extends Error {}
@@ -50,6 +53,9 @@ interface CliOptions {
   /** Show constants' gradients (and their edges' local derivatives and products). */
   constantGrads: boolean;
   edgeLabels: EdgeLabelMode;
+  /** The interpreter's budgets (--max-steps, --max-depth); unset: the engine's defaults. */
+  maxSteps?: number;
+  maxDepth?: number;
 }
 
 const NAME = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
@@ -167,6 +173,14 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' | 'versi
         o.edgeLabels = v;
         break;
       }
+      case '--max-steps': case '--max-depth': {
+        const raw = value();
+        const v = Number(raw);
+        if (!Number.isInteger(v) || v < 1 || v > 1e9) throw new UsageError(`${flag} ${raw}: expected a whole number from 1 to 1000000000`);
+        if (flag === '--max-steps') o.maxSteps = v;
+        else o.maxDepth = v;
+        break;
+      }
       default:
         if (arg.startsWith('--at=')) parseValues(arg.slice(5), o.values);
         else if (arg.startsWith('-') && arg !== '-' && !/^-[\d.(]/.test(arg)) throw new UsageError(`unknown option ${arg}`);
@@ -273,7 +287,8 @@ export function renderJson(a: Analysis, o: Pick<CliOptions, 'constantGrads'> = {
     check: a.check?.rows,
     symbolic: a.symbolic,
     // Matrix programs: each input tensor's gradient in its own shape (`gradients` has one entry per element).
-    tensorGradients: a.tensor ? loadEngine().tensorGradients(a.graph) : undefined,
+    // Interpreted programs: each list input's gradient as a list (`xs` → [∂/∂xs[0], …]).
+    tensorGradients: a.tensor ? loadEngine().tensorGradients(a.graph) : a.listGradients,
   }, jsonNumber, 2) + '\n';
 }
 
@@ -310,6 +325,7 @@ export function main(argv: readonly string[]): number {
       values: parsed.values,
       symbolic: parsed.format !== 'mermaid',
       gradCheck: parsed.format !== 'mermaid',
+      budgets: { maxSteps: parsed.maxSteps, maxCallDepth: parsed.maxDepth },
     });
     if (!result.ok) {
       process.stderr.write(`backprop-graph: ${result.error.format()}\n`);

@@ -10,6 +10,8 @@ import { symbolicDerivative, type SymbolicResult } from './symbolic/symbolic';
 import type { TensorValues } from './base/tensor-value';
 import { tensorView, type TensorGraph } from './graph/tensor-view';
 import { trace, type Trace } from './interpreter/trace';
+import { listGradients, type Budgets } from './interpreter/interpret';
+import type { TensorValue } from './base/tensor-value';
 
 /** Parses TypeScript into the IR; supplied by the host so the TypeScript compiler loads only when needed. */
 export type TsParser = (text: string) => Program;
@@ -24,6 +26,8 @@ export interface AnalyzeOptions {
   gradCheck?: boolean;
   /** Symbolic derivatives for each input (default false). */
   symbolic?: boolean;
+  /** The interpreter's budgets for programs with loops and functions: steps and call depth (interpret.ts). */
+  budgets?: Budgets;
 }
 
 export interface Analysis {
@@ -39,6 +43,8 @@ export interface Analysis {
   symbolic?: SymbolicResult[];
   /** Matrix programs: the tensor view (one node per matrix op, with value and gradient matrices). */
   tensor?: TensorGraph;
+  /** Interpreted programs with list inputs (`xs` → xs[0], xs[1], …): each list's gradient in its own shape. */
+  listGradients?: Record<string, TensorValue>;
 }
 
 // Strings and method calls are not math either: reading them as TypeScript gives a precise refusal
@@ -90,7 +96,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Result<Anal
   const parsed = parseProgram(text, lang, options.tsParser);
   if (!parsed.ok) return parsed;
   const program = parsed.value;
-  const traced = attempt(() => trace(program, options.values ?? {}));
+  const traced = attempt(() => trace(program, options.values ?? {}, options.budgets));
   if (!traced.ok) return traced;
   const t = traced.value;
   const graph = buildGraph(t);
@@ -100,6 +106,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Result<Anal
   const analysis: Analysis = { lang, detected, program, trace: t, graph, value: t.tape.value[t.output], gradients };
   if (options.gradCheck !== false) analysis.check = gradientCheck(t);
   if (graph.groups) analysis.tensor = tensorView(graph);
+  if (t.inputLists) analysis.listGradients = listGradients(t);
   if (options.symbolic && graph.groups) {
     // The unrolled program has one input per matrix entry; a symbolic form of each would not help a reader.
     analysis.symbolic = graph.inputs.map((i) => ({ variable: i.name, unavailable: 'no symbolic derivatives for matrix programs; the numeric gradients are exact' }));

@@ -21,3 +21,6 @@ export { LineIndex, offsetSpan, type Span } from './base/span';
 export { symbolicDerivative, type SymbolicResult } from './symbolic/symbolic';
 export { Tape } from './tape/tape';
 export { trace, type TaggedMeta, type Trace, type TraceInput } from './interpreter/trace';
+export { DEFAULT_BUDGETS, listGradients, type Budgets } from './interpreter/interpret';
+export type { TraceBranch, TraceScope } from './interpreter/scopes';
+export { programFreeVariables, type ProgramAst } from './ast/program';

@@ -17,9 +17,17 @@ export interface Settings {
   constantGrads: boolean;
   /** `backpropGraph.edgeLabels`: `2x = 4` or `4` on edges. */
   edgeLabels: EdgeLabelMode;
+  /** `backpropGraph.maxSteps` / `maxCallDepth`: the interpreter's budgets for programs with loops and functions. */
+  maxSteps: number;
+  maxCallDepth: number;
 }
 
 const DIRECTIONS: readonly (Direction | 'auto')[] = ['auto', 'LR', 'RL', 'TB', 'BT'];
+
+/** A setting that must be a whole number ≥ 1: the default when it is not. */
+function wholeAtLeastOne(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.floor(v) : fallback;
+}
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const c = vscode.workspace.getConfiguration('backpropGraph', scope);
@@ -38,5 +46,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     constants: c.get<string>('constants', 'fold') === 'nodes' ? 'nodes' : 'fold',
     constantGrads: c.get<boolean>('constantGradients', false) === true,
     edgeLabels: c.get<string>('edgeLabels', 'formula') === 'number' ? 'number' : 'formula',
+    maxSteps: wholeAtLeastOne(c.get<number>('maxSteps', 1_000_000), 1_000_000),
+    maxCallDepth: wholeAtLeastOne(c.get<number>('maxCallDepth', 1_000), 1_000),
   };
 }

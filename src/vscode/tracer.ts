@@ -139,7 +139,10 @@ export async function traceTarget(target: TraceTarget, options: TraceOptions, de
     }
 
     const settings = readSettings(doc.uri);
-    const result = engine.analyze(composed.text, { lang: lang as Lang, values, gradCheck: true, symbolic: true });
+    const result = engine.analyze(composed.text, {
+      lang: lang as Lang, values, gradCheck: true, symbolic: true,
+      budgets: { maxSteps: settings.maxSteps, maxCallDepth: settings.maxCallDepth },
+    });
     if (!result.ok) return errorOutcome(doc, result.error, composed.segments, start);
     const analysis = result.value;
     const title = shortTitle(targetText);

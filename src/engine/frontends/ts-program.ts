@@ -89,16 +89,20 @@ export function needsInterpreter(statements: readonly ts.Statement[], selected: 
         if (!mathCall && !(ts.isIdentifier(callee) && Object.hasOwn(TS_TENSOR_FUNCTIONS, callee.text))) { found = true; return; }
         break;
       }
-      case ts.SyntaxKind.ReturnStatement:
-        // A `return` that is not the last statement of the selected function's body.
-        if (!ts.isBlock(node.parent) || node.parent.statements[node.parent.statements.length - 1] !== node) { found = true; return; }
+      case ts.SyntaxKind.ReturnStatement: {
+        // A `return` that is not the last statement of the program or of the selected function's body.
+        const list = ts.isBlock(node.parent) || ts.isSourceFile(node.parent) ? node.parent.statements : undefined;
+        if (!list || list[list.length - 1] !== node) { found = true; return; }
         break;
+      }
       default:
         break;
     }
-    ts.forEachChild(node, visit);
+    ts.forEachChild(node, (child) => { stack.push(child); });
   };
-  for (const s of statements) visit(s);
+  // An explicit stack: a 20,000-term sum is a tree 20,000 deep.
+  const stack: ts.Node[] = [...statements].reverse();
+  while (stack.length && !found) visit(stack.pop()!);
   return found;
 }
 
@@ -125,6 +129,8 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
   statements.forEach(collect);
 
   const num = (value: number, span: Span): Expression => ({ kind: 'num', value, span });
+  /** Inside a class's constructor, field initializers or methods, where `this` is the instance. */
+  let inMethod = false;
 
   const mathCall = (call: ts.CallExpression, member: string): Expression => {
     const span = spanOf(call);
@@ -164,7 +170,9 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
       case ts.SyntaxKind.TrueKeyword: return { kind: 'bool', value: true, span };
       case ts.SyntaxKind.FalseKeyword: return { kind: 'bool', value: false, span };
       case ts.SyntaxKind.NullKeyword: return { kind: 'none', span };
-      case ts.SyntaxKind.ThisKeyword: return { kind: 'var', name: 'this', span };
+      case ts.SyntaxKind.ThisKeyword:
+        if (!inMethod) return refuse(node, "'this' outside a class's constructor or methods");
+        return { kind: 'var', name: 'this', span };
       case ts.SyntaxKind.PrefixUnaryExpression: {
         const u = node as ts.PrefixUnaryExpression;
         if (u.operator === ts.SyntaxKind.MinusToken) return { kind: 'op', op: 'neg', args: [expr(u.operand)], span };
@@ -214,6 +222,11 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
           throw new BackpropError('unknown-function', `unknown Math member 'Math.${member}' (supported: Math.PI, Math.E, ${MATH_FUNCTIONS_TS.join(', ')})`, span);
         }
         if (member === 'length') return { kind: 'builtin', name: 'len', args: [expr(p.expression)], span };
+        // A name the selection does not declare holds a given number or array: it has no members but length.
+        const root = rootName(p.expression);
+        if (root !== undefined && root !== 'this' && !declared.has(root)) {
+          return refuse(node, `property access '${snippet(node)}' (only Math.*, .length and the selection's own objects)`);
+        }
         return { kind: 'member', object: expr(p.expression), name: member, span };
       }
       case ts.SyntaxKind.ElementAccessExpression: {
@@ -285,7 +298,19 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
       }
       return { kind: 'op', op: helper.op, args: args(c.arguments), span, label: callee.text };
     }
+    const only = '(only Math.* functions and functions defined in the selection can be called)';
+    if (ts.isArrowFunction(callee) || ts.isFunctionExpression(callee)) return refuse(c, `call of a function expression (name it first: const f = …; f(…)) ${only}`);
+    const root = rootName(callee);
+    if (root === undefined || (root !== 'this' && !declared.has(root))) return refuse(c, `call of '${snippet(callee)}' ${only}`);
     return { kind: 'call', callee: expr(c.expression), args: args(c.arguments), span };
+  };
+
+  /** `a` of `a.b.c` / `a[0].b`: the name an access chain starts from. */
+  const rootName = (e: ts.Expression): string | undefined => {
+    let node = unwrap(e);
+    while (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) node = unwrap(node.expression);
+    if (node.kind === ts.SyntaxKind.ThisKeyword) return 'this';
+    return ts.isIdentifier(node) ? node.text : undefined;
   };
 
   const params = (list: readonly ts.ParameterDeclaration[]): Param[] => list.map((p) => {
@@ -446,13 +471,33 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
     }
   };
 
-  const block = (list: readonly ts.Statement[]): Statement[] => list.flatMap(statement);
+  /**
+   * A statement list. Refused, as in straight-line code: code after return/break/continue (it never runs) and an
+   * expression statement whose value is unused (the program's final expression is its output, taken off first).
+   */
+  const block = (list: readonly ts.Statement[], top = false): Statement[] => {
+    const kept = list.filter((s) => !ts.isEmptyStatement(s) && !ts.isTypeAliasDeclaration(s) && !ts.isInterfaceDeclaration(s));
+    kept.forEach((s, i) => {
+      if (i < kept.length - 1 && (ts.isReturnStatement(s) || ts.isBreakStatement(s) || ts.isContinueStatement(s))) {
+        refuse(kept[i + 1], `code after ${ts.isReturnStatement(s) ? 'return' : ts.isBreakStatement(s) ? 'break' : 'continue'} (it never runs)`);
+      }
+    });
+    const out = kept.flatMap(statement);
+    out.forEach((s, i) => {
+      if (s.kind !== 'expr' || s.expr.kind === 'call' || s.expr.kind === 'builtin' || (top && i === out.length - 1)) return;
+      const written = text.slice(s.span.start, s.span.end).replace(/\s+/g, ' ').replace(/;$/, '');
+      throw new BackpropError('unsupported', `unsupported in TypeScript: an expression whose value is unused '${written.length > 40 ? `${written.slice(0, 37)}…` : written}'${top ? '' : ' (assign or return it)'}`, s.span);
+    });
+    return out;
+  };
 
   const classDef = (c: ts.ClassDeclaration): ClassDef => {
     if (!c.name) refuse(c, 'a class without a name');
     if (c.heritageClauses?.length) refuse(c.heritageClauses[0], `'${snippet(c.heritageClauses[0])}' (classes here cannot extend or implement)`);
     if (c.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword || m.kind === ts.SyntaxKind.AbstractKeyword)) refuse(c, 'a declared or abstract class');
     const def: ClassDef = { kind: 'class', name: c.name!.text, fields: [], methods: [], span: spanOf(c) };
+    const outer = inMethod;
+    inMethod = true;
     for (const m of c.members) {
       if (ts.isSemicolonClassElement(m)) continue;
       if (ts.canHaveModifiers(m) && ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) refuse(m, `a static member '${snippet(m)}'`);
@@ -479,6 +524,7 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
         refuse(m, `this class member '${snippet(m)}' (fields, a constructor and methods only)`);
       }
     }
+    inMethod = outer;
     return def;
   };
 
@@ -487,21 +533,13 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
     const def = functionDef(fn, ts.isFunctionDeclaration(fn) && fn.name ? fn.name.text : 'f');
     return { kind: 'program', lang: 'ts', params: def.params, body: def.body, span: programSpan, text };
   }
-  const converted = block(statements);
+  const converted = block(statements, true);
   let result: Expression | undefined;
   const last = converted[converted.length - 1];
   if (last?.kind === 'expr') {
     converted.pop();
     result = last.expr;
   }
-  const checkReturns = (list: Statement[]): void => {
-    for (const s of list) {
-      if (s.kind === 'return') throw new BackpropError('unsupported', "unsupported in TypeScript: 'return' outside a function", s.span);
-      if (s.kind === 'if') { checkReturns(s.then); if (s.else) checkReturns(s.else); }
-      if (s.kind === 'while' || s.kind === 'for' || s.kind === 'cfor' || s.kind === 'block') checkReturns(s.body);
-    }
-  };
-  checkReturns(converted);
   const program: ProgramAst = { kind: 'program', lang: 'ts', params: [], body: converted, span: programSpan, text };
   if (result) program.result = result;
   return program;

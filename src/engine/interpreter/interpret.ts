@@ -76,6 +76,17 @@ function isForbiddenMember(name: string): boolean {
   return FORBIDDEN_NAMES.has(name) || (name.startsWith('__') && name.endsWith('__') && name !== '__call__' && name !== '__init__');
 }
 
+/** Each list input's gradient in its own shape (`xs` → [∂/∂xs[0], ∂/∂xs[1], …]), from a traced program. */
+export function listGradients(trace: Trace): Record<string, TensorValue> {
+  const out: Record<string, TensorValue> = Object.create(null);
+  for (const list of trace.inputLists ?? []) {
+    const grads = list.nodes.map((n) => trace.tape.grad[n]);
+    out[list.name] = list.shape.length === 1 ? grads
+      : Array.from({ length: list.shape[0] }, (_, r) => grads.slice(r * list.shape[1], (r + 1) * list.shape[1]));
+  }
+  return out;
+}
+
 export function interpret(program: Program, ast: ProgramAst, givenValues: TensorValues, budgets: Budgets = {}): Trace {
   return new Interpreter(program, ast, givenValues, budgets).run();
 }
@@ -87,7 +98,9 @@ class Interpreter {
   readonly inputs: TraceInput[] = [];
   readonly inputLists: NonNullable<Trace['inputLists']> = [];
   readonly given: Readonly<Record<string, TensorValue>>;
-  readonly globals = new Env();
+  /** Inputs given for free variables (--at / input box): outside the program's own scope, so TS cannot assign them. */
+  readonly givenEnv = new Env();
+  readonly globals = new Env(this.givenEnv);
   readonly maxSteps: number;
   readonly maxDepth: number;
   readonly py: boolean;
@@ -143,7 +156,7 @@ class Interpreter {
     if (out === undefined || out === null) throw new BackpropError('no-output', 'nothing to trace: no output expression, return value or assignment', at);
     let output: number;
     if (out instanceof Traced) output = out.node;
-    else if (typeof out === 'number' || typeof out === 'boolean') output = this.constant(Number(out), at);
+    else if (typeof out === 'number') output = this.constant(out, at);
     else throw new BackpropError('unsupported', `the output is ${this.describeKind(out)}, not one number${out instanceof ListV ? ' (sum it, or pick one item)' : ''}`, at);
     this.tape.backward(output, { constants: true });
     const trace: Trace = { program: this.program, tape: this.tape, output, inputs: this.inputs, scopes: this.scopes, branches: this.branches };
@@ -231,7 +244,8 @@ class Interpreter {
   private num(v: Value, span: Span): number {
     if (v instanceof Traced) return this.tape.value[v.node];
     if (typeof v === 'number') return v;
-    if (typeof v === 'boolean') return v ? 1 : 0;
+    // Python's True + 1 is 2; TypeScript's type checker refuses arithmetic on booleans, and so do we.
+    if (typeof v === 'boolean' && this.py) return v ? 1 : 0;
     throw new BackpropError('unsupported', `expected a number here, got ${this.describeKind(v)}`, span);
   }
 
@@ -526,7 +540,7 @@ class Interpreter {
       case 'name': {
         if (declare || this.py) { env.vars.set(t.name, value); return; }
         const home = env.find(t.name);
-        if (!home) throw new BackpropError('unsupported', `assignment to undeclared name '${t.name}' (declare it with let)`, t.span);
+        if (!home || home === this.givenEnv) throw new BackpropError('unsupported', `assignment to undeclared name '${t.name}' (declare it with let)`, t.span);
         home.vars.set(t.name, value);
         return;
       }
@@ -579,7 +593,7 @@ class Interpreter {
     if (name in this.given) {
       // A free variable with a given value becomes an input the first time it is read.
       const value = this.inputsOf(name, this.given[name], span, 'given');
-      this.globals.vars.set(name, value);
+      this.givenEnv.vars.set(name, value);
       return value;
     }
     throw new BackpropError('missing-value', `no value for variable '${name}' (give one with --at ${name}=…)`, span, [name]);
