@@ -320,6 +320,31 @@ test('while, break, continue, enumerate, append, indexing, len, lambda, default 
   checkFiniteDifferences(text, a);
 });
 
+test('keyword arguments, None defaults, closures, class attributes, tuple returns, index assignment, max of a list', () => {
+  const cases: [string, number, Record<string, number>][] = [
+    ['def f(x, y=None):\n    if y is None:\n        y = 2.0\n    return x * y\nx = 3.0\nz = f(x) + f(x, y=0.5)', 7.5, { x: 2.5 }],
+    ['def mk(k):\n    return lambda t: t * k\nx = 2.0\ng = mk(x)\ny = g(3.0)', 6, { x: 3 }],
+    ['class A:\n    k = 2.0\n    def __init__(self, w):\n        self.w = w\n    def forward(self, x):\n        return self.w * x * self.k\n'
+      + '    def __call__(self, x):\n        return self.forward(x)\nw = 0.5\na = A(w)\ny = a(3.0) + sum(a(t) for t in range(1, 4, 2))', 7, { w: 14 }],
+    ['def f(x):\n    return x, x * 2\nx = 1.5\na, b = f(x)\ny = a * b', 4.5, { x: 6 }],
+    ['xs = [1.0, 2.0, 3.0]\nfor i in range(len(xs)):\n    xs[i] = xs[i] * xs[i]\ny = sum(xs)', 14, { 'xs[0]': 2, 'xs[1]': 4, 'xs[2]': 6 }],
+    ['a = b = 2.0\nc = a * b', 4, { a: 4 }],
+    ['x = 2.0\ny = max(x, 1.0) + min([x, 3.0]) + max(t * t for t in [x, -3.0])', 13, { x: 2 }],
+    ['x = 1.0\nif x > 0 and not x > 5 or x == 3:\n    y = x * 2\nelse:\n    y = x', 2, { x: 2 }],
+    ['x = 2.0\ny = [x * i for i in range(3) if i != 1]\nz = y[0] + y[1]', 4, { x: 2 }],
+    ['from micrograd.engine import Value\na = Value(2.0, label="a")\nb = a\nfor i in range(2):\n    b = b * a\nb.label = "b"\nb.backward()\nprint(a.grad)', 8, { a: 12 }],
+    ['import torch\nx = torch.tensor(2.0, requires_grad=True)\nfor i in range(2):\n    x = x * 2\nx.backward()', 8, { x: 4 }],
+  ];
+  for (const [text, value, gradients] of cases) {
+    const a = run(text);
+    close(a.value, value, 1e-15, `${JSON.stringify(text)}: value`);
+    for (const [name, g] of Object.entries(gradients)) close(a.gradients[name], g, 1e-15, `${JSON.stringify(text)}: ∂/∂${name}`);
+  }
+  assert.match(refusal('x = 1.5\nxs = [1.0, 2.0]\ny = xs * x').message, /Python lists do no arithmetic/);
+  assert.match(refusal('xs = [1.0]\ny = map(lambda t: t, xs)').message, /built-in map\(\.\.\.\): write a list comprehension/);
+  assert.match(refusal('while True:\n    pass').message, /ran more than/);
+});
+
 test('straight-line Python still reads as before; a loop makes it interpreted', () => {
   const straight = run('a = Value(2.0)\nb = Value(-3.0)\nc = a * b + 1\nc.backward()');
   assert.equal(straight.program.interpreted, undefined, 'straight-line code keeps the IR');

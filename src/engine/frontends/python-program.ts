@@ -34,6 +34,15 @@ const STATEMENT_NAMES = lookup<string>({
 });
 /** Built-ins that would reach the host or Python's own machinery: refused by name. */
 const HOST_NAMES = new Set([...DANGEROUS, 'type', 'isinstance', 'issubclass', 'hasattr', 'delattr', 'dir', 'id', 'hash', 'object', 'super', 'memoryview', 'classmethod', 'staticmethod', 'property', 'exit', 'quit', 'help', 'iter', 'next']);
+/** Python built-ins left out, each with what to write instead. */
+const OTHER_BUILTINS = lookup<string>({
+  map: 'write a list comprehension: [f(x) for x in xs]', filter: 'write a list comprehension with an if: [x for x in xs if c]',
+  sorted: 'sorting is not traced', reversed: 'index from the end instead: xs[len(xs) - 1 - i]', round: 'rounding is not traced',
+  any: 'write the test with or', all: 'write the test with and', str: 'strings are not traced', dict: 'dicts are not traced',
+  set: 'sets are not traced', repr: 'strings are not traced', format: 'strings are not traced', divmod: 'use / and a whole-number loop',
+  reduce: 'write a for loop', chr: 'strings are not traced', ord: 'strings are not traced', bool: 'write the comparison itself',
+  complex: 'complex numbers are not supported', slice: 'index one item: xs[i]',
+});
 const TRACED_BUILTINS = ['len', 'range', 'zip', 'enumerate', 'sum', 'abs', 'max', 'min', 'pow', 'float'];
 const dunder = (name: string) => name.length > 4 && name.startsWith('__') && name.endsWith('__');
 
@@ -220,9 +229,12 @@ export function lowerPython(stmts: PyStmt[], lines: LineIndex): Program {
         return e.op === '+' ? arg : { kind: 'op', op: 'neg', args: [arg], span: e.span };
       }
       case 'compare': {
-        const bad = e.ops.find((o) => !['<', '<=', '>', '>=', '==', '!='].includes(o));
+        // `x is None` / `x is not None` (a default argument's test) compare with None: == and != say the same here.
+        const constantAt = (k: number) => e.operands[k].kind === 'constant';
+        const ops = e.ops.map((o, k) => ((o === 'is' || o === 'is not') && (constantAt(k) || constantAt(k + 1)) ? (o === 'is' ? '==' : '!=') : o));
+        const bad = ops.find((o) => !['<', '<=', '>', '>=', '==', '!='].includes(o));
         if (bad) return refuseAt(e.span, `the operator '${bad}'`);
-        return { kind: 'compare', ops: e.ops as CompareOp[], operands: e.operands.map(lowerExpr), span: e.span };
+        return { kind: 'compare', ops: ops as CompareOp[], operands: e.operands.map(lowerExpr), span: e.span };
       }
       case 'logic': return { kind: 'logical', op: e.op, left: lowerExpr(e.left), right: lowerExpr(e.right), span: e.span };
       case 'conditional':
@@ -336,6 +348,7 @@ export function lowerPython(stmts: PyStmt[], lines: LineIndex): Program {
       if (!own.has(name)) {
         if (DANGEROUS.has(name)) refuseAt(callee.span, `a call to '${name}' (code is never run)`);
         if (name === 'print') refuseAt(callee.span, 'print(...) inside an expression (read past only as a statement of its own)');
+        if (name in OTHER_BUILTINS) refuseAt(callee.span, `the built-in ${name}(...): ${OTHER_BUILTINS[name]}`);
         const builtin = PY_BUILTINS[name];
         if (builtin) {
           noKeywords(`${name}()`);
@@ -528,7 +541,13 @@ export function lowerPython(stmts: PyStmt[], lines: LineIndex): Program {
         return [{ kind: 'assign', target: lowerTarget(s.target), value: lowerExpr(s.value), op, span: s.span }];
       }
       case 'assign': {
-        if (s.targets.length > 1) refuseAt(s.span, 'a chained assignment');
+        if (s.targets.length > 1) {
+          // a = b = 0: the value once, then the same value to each further name (a list is shared, as in Python).
+          const [first, ...rest] = s.targets;
+          if (first.kind !== 'name' || rest.some((t) => t.kind !== 'name')) refuseAt(s.span, 'a chained assignment to something other than names');
+          return [{ kind: 'assign', target: lowerTarget(first), value: lowerExpr(s.value), span: s.span },
+            ...rest.map((t): Statement => ({ kind: 'assign', target: lowerTarget(t), value: { kind: 'var', name: (first as { name: string }).name, span: first.span }, span: s.span }))];
+        }
         const target = s.targets[0];
         // dot = draw_dot(g): the drawing, read past.
         if (target.kind === 'name' && s.value.kind === 'call' && s.value.callee.kind === 'name' && !own.has(s.value.callee.name)

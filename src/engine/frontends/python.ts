@@ -102,7 +102,7 @@ export function parsePython(text: string): Program {
 }
 
 /** Refusals of the straight-line reader that the statement-level reader may take. */
-const STATEMENT_LEVEL = /a Python list|indexing or slicing|tuple unpacking|a tuple|an empty list|assignment into an index|unknown method '\.append\(\)'/;
+const STATEMENT_LEVEL = /a chained assignment|a Python list|indexing or slicing|tuple unpacking|a tuple|an empty list|assignment into an index|unknown method '\.append\(\)'/;
 /** Words and marks only programs with blocks, branches or functions have (the straight-line reader refuses them all). */
 const STATEMENT_WORDS = new Set(['def', 'class', 'if', 'elif', 'else', 'for', 'while', 'return', 'lambda', 'break', 'continue', 'pass',
   'and', 'or', 'not', 'in', 'is']);

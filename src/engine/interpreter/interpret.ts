@@ -257,7 +257,7 @@ class Interpreter {
   /** op(x) or op(x, y) on numbers (apply() without its arrays). */
   private scalar(op: OpName, x: Value, y: Value | undefined, sx: Span, sy: Span, span: Span, label?: string): Value {
     const xt = x instanceof Traced, yt = y instanceof Traced;
-    if (this.py && !xt && !yt && (x instanceof ListV || x instanceof RangeV || y instanceof ListV || y instanceof RangeV)) {
+    if (this.py && (x instanceof ListV || x instanceof RangeV || y instanceof ListV || y instanceof RangeV)) {
       return this.pythonList(op, y === undefined ? [x] : [x, y], [sx, sy], span, label);
     }
     if (!xt && !yt && (typeof x !== 'number' || (y !== undefined && typeof y !== 'number'))) {
@@ -309,6 +309,11 @@ class Interpreter {
     const items = (v: Value) => (v instanceof ListV ? v.items : v instanceof RangeV ? Array.from({ length: v.length }, (_, i) => v.at(i)) : undefined);
     const [a, b] = [items(args[0]), args.length > 1 ? items(args[1]) : undefined];
     if (op === 'add' && a && b) return new ListV([...a, ...b]);
+    // max(xs) / min(xs): over the items (ties keep the first, as Python's max does).
+    if ((op === 'max' || op === 'min') && args.length === 1 && a) {
+      if (!a.length) throw new BackpropError('unsupported', `${op}() of an empty list`, span);
+      return a.reduce((acc, item) => this.apply(op, [acc, item], [spans[0], spans[0]], span, label));
+    }
     const times = op === 'mul' && args.length === 2 ? (a ? args[1] : args[0]) : undefined;
     if (times !== undefined && !(a && b) && typeof times === 'number' && Number.isInteger(times)) {
       const list = (a ?? b)!;
