@@ -45,6 +45,10 @@ class ClassV { constructor(readonly def: ClassDef, readonly env: Env) {} }
 class InstanceV { readonly fields = new Map<string, Value>(); constructor(readonly cls: ClassV) {} }
 type Value = number | boolean | string | null | Traced | ListV | RangeV | RecordV | Closure | ClassV | InstanceV;
 
+type Keyword = { name: string; value: Value; span: Span };
+const NO_KEYWORDS: Keyword[] = [];
+const spanOf = (e: { span: Span }): Span => e.span;
+
 class Env {
   readonly vars = new Map<string, Value>();
   constructor(readonly parent?: Env) {}
@@ -114,6 +118,7 @@ class Interpreter {
   /** The top level's versions of each name (x, x₂, …), as straight-line code names them. */
   readonly versions = new Map<string, number>();
   lastTopLevel: Value | undefined;
+  readonly titles = new Map<Expression, string>();
   /** The traced operand of the last comparison, for TraceBranch.node. */
   compared: number | undefined;
 
@@ -141,17 +146,16 @@ class Interpreter {
       this.globals.vars.set(p.name, value);
       this.versions.set(p.name, 1);
     }
-    let completion: Completion;
+    let out: Value | undefined;
     try {
-      completion = this.block(ast.body, this.globals, false);
+      const completion = this.block(ast.body, this.globals, false);
+      if (completion === RETURN) out = this.returnValue;
+      else if (ast.result) out = this.expr(ast.result, this.globals);
+      else out = this.lastTopLevel;
     } catch (e) {
       if (e instanceof RangeError && /call stack/i.test(e.message)) throw this.tooDeep();
       throw e;
     }
-    let out: Value | undefined;
-    if (completion === RETURN) out = this.returnValue;
-    else if (ast.result) out = this.expr(ast.result, this.globals);
-    else out = this.lastTopLevel;
     const at = ast.result?.span ?? ast.span;
     if (out === undefined || out === null) throw new BackpropError('no-output', 'nothing to trace: no output expression, return value or assignment', at);
     let output: number;
@@ -191,7 +195,7 @@ class Interpreter {
   private tooDeep(): BackpropError {
     const calls = this.active.filter((a) => a.kind === 'call');
     const a = calls[calls.length - 1] ?? calls[0];
-    return new BackpropError('too-deep', `stopped: ${a ? `the ${this.where(a)}` : 'the program'} nested calls more deeply than the interpreter's stack allows`, a?.span);
+    return new BackpropError('too-deep', `stopped: ${a ? `the ${this.where(a)}` : 'the program'} nested calls more deeply than the interpreter's stack allows (${count(this.depth)} deep)`, a?.span);
   }
 
   // ---- tape ----------------------------------------------------------------------------------------------------
@@ -355,49 +359,19 @@ class Interpreter {
   private statement(s: Statement, env: Env): Completion {
     this.step();
     switch (s.kind) {
-      case 'assign': this.assign(s, env); return NORMAL;
+      case 'assign':
+        if (this.isInputDeclaration(s)) this.declareInputs(s, env);
+        else this.assigned(s, this.expr(s.value, env), env);
+        return NORMAL;
       case 'expr': this.expr(s.expr, env); return NORMAL;
       case 'if': {
         const taken = this.test(s.test, env, s.condition, s.span);
         if (taken) return this.block(s.then, env, true);
         return s.else ? this.block(s.else, env, true) : NORMAL;
       }
-      case 'while': return this.loop(s, env, (iterate) => {
-        for (let k = 0; ; k++) {
-          if (!this.test(s.test, env, undefined, s.span)) return NORMAL;
-          const c = iterate(`iteration ${k + 1}`, () => this.block(s.body, env, true));
-          if (c !== NORMAL) return c;
-        }
-      });
-      case 'for': return this.loop(s, env, (iterate) => {
-        const iterable = this.expr(s.iter, env);
-        const length = this.lengthOf(iterable, s.iter.span);
-        for (let k = 0; k < length; k++) {
-          const item = this.itemOf(iterable, k);
-          const inner = this.py ? env : new Env(env);
-          this.bind(s.target, item, inner, s.declare ?? (this.py ? undefined : 'let'));
-          const c = iterate(this.iterationTitle(s.target, item, k), () => this.block(s.body, inner, true));
-          if (c !== NORMAL) return c;
-        }
-        return NORMAL;
-      });
-      case 'cfor': return this.loop(s, env, (iterate) => {
-        const outer = new Env(env);
-        for (const init of s.init) this.statement(init, outer);
-        const declared = [...outer.vars.keys()];
-        let current = outer;
-        for (let k = 0; ; k++) {
-          if (s.test && !this.test(s.test, current, undefined, s.span)) return NORMAL;
-          const title = declared.length ? declared.map((n) => `${n} = ${this.describe(current.vars.get(n)!)}`).join(', ') : `iteration ${k + 1}`;
-          const c = iterate(title, () => this.block(s.body, current, true));
-          if (c !== NORMAL) return c;
-          // Each pass has its own copy of the loop variables, as `let` gives in TypeScript (closures keep theirs).
-          const next = new Env(env);
-          for (const [n, v] of current.vars) next.vars.set(n, v);
-          current = next;
-          for (const u of s.update) this.statement(u, current);
-        }
-      });
+      case 'while': return this.whileLoop(s, env);
+      case 'for': return this.forLoop(s, env);
+      case 'cfor': return this.cForLoop(s, env);
       case 'break': return BREAK;
       case 'continue': return CONTINUE;
       case 'return':
@@ -409,10 +383,54 @@ class Interpreter {
     }
   }
 
+  private whileLoop(s: Extract<Statement, { kind: 'while' }>, env: Env): Completion {
+    return this.loop(s, (iterate) => {
+      for (let k = 0; ; k++) {
+        if (!this.test(s.test, env, undefined, s.span)) return NORMAL;
+        const c = iterate(`iteration ${k + 1}`, () => this.block(s.body, env, true));
+        if (c !== NORMAL) return c;
+      }
+    });
+  }
+
+  private forLoop(s: Extract<Statement, { kind: 'for' }>, env: Env): Completion {
+    return this.loop(s, (iterate) => {
+      const iterable = this.expr(s.iter, env);
+      const length = this.lengthOf(iterable, s.iter.span);
+      for (let k = 0; k < length; k++) {
+        const item = this.itemOf(iterable, k);
+        const inner = this.py ? env : new Env(env);
+        this.bind(s.target, item, inner, s.declare ?? (this.py ? undefined : 'let'));
+        const c = iterate(this.iterationTitle(s.target, item, k), () => this.block(s.body, inner, true));
+        if (c !== NORMAL) return c;
+      }
+      return NORMAL;
+    });
+  }
+
+  private cForLoop(s: Extract<Statement, { kind: 'cfor' }>, env: Env): Completion {
+    return this.loop(s, (iterate) => {
+      const outer = new Env(env);
+      for (const init of s.init) this.statement(init, outer);
+      const declared = [...outer.vars.keys()];
+      let current = outer;
+      for (let k = 0; ; k++) {
+        if (s.test && !this.test(s.test, current, undefined, s.span)) return NORMAL;
+        const title = declared.length ? declared.map((n) => `${n} = ${this.describe(current.vars.get(n)!)}`).join(', ') : `iteration ${k + 1}`;
+        const c = iterate(title, () => this.block(s.body, current, true));
+        if (c !== NORMAL) return c;
+        // Each pass has its own copy of the loop variables, as `let` gives in TypeScript (closures keep theirs).
+        const next = new Env(env);
+        for (const [n, v] of current.vars) next.vars.set(n, v);
+        current = next;
+        for (const u of s.update) this.statement(u, current);
+      }
+    });
+  }
+
   /** A loop: its scope, one iteration scope per pass, break/continue handled here. */
-  private loop(s: Extract<Statement, { kind: 'while' | 'for' | 'cfor' }>, env: Env,
+  private loop(s: Extract<Statement, { kind: 'while' | 'for' | 'cfor' }>,
     body: (iterate: (title: string, run: () => Completion) => Completion) => Completion): Completion {
-    void env;
     const parent = this.scope;
     const loopScope = this.pushScope('loop', `${s.header} · line ${s.span.line}`, s.span);
     this.active.push({ kind: 'loop', span: s.span, what: 'loop' });
@@ -496,18 +514,26 @@ class Interpreter {
     return true;
   }
 
-  private assign(s: Extract<Statement, { kind: 'assign' }>, env: Env): void {
+  /** `const x = 3` at top level (outside loops and calls, first binding): an input, as in straight-line code. */
+  private isInputDeclaration(s: Extract<Statement, { kind: 'assign' }>): boolean {
+    const t = s.target;
+    return t.kind === 'name' && !s.op && this.depth === 0 && this.loopDepth === 0 && !this.versions.has(t.name) && literalValue(s.value) !== undefined;
+  }
+
+  private declareInputs(s: Extract<Statement, { kind: 'assign' }>, env: Env): void {
+    const t = s.target as Extract<Target, { kind: 'name' }>;
+    // A given value overrides the literal.
+    const value = t.name in this.given ? this.inputsOf(t.name, this.given[t.name], s.span, 'given') : this.literalInputs(t.name, s.value, s.span);
+    this.versions.set(t.name, 1);
+    this.store(t, value, env, s.declare, s.span);
+    this.lastTopLevel = value;
+  }
+
+  /** Stores an assignment's value (already evaluated by statement(), so a recursion through it costs no frame here). */
+  private assigned(s: Extract<Statement, { kind: 'assign' }>, evaluated: Value, env: Env): void {
     const t = s.target;
     const topLevel = this.depth === 0;
-    if (t.kind === 'name' && !s.op && topLevel && this.loopDepth === 0 && !this.versions.has(t.name) && literalValue(s.value) !== undefined) {
-      // `const x = 3` at top level is an input, as in straight-line code; a given value overrides the literal.
-      const value = t.name in this.given ? this.inputsOf(t.name, this.given[t.name], s.span, 'given') : this.literalInputs(t.name, s.value, s.span);
-      this.versions.set(t.name, 1);
-      this.store(t, value, env, s.declare, s.span);
-      this.lastTopLevel = value;
-      return;
-    }
-    let value = this.expr(s.value, env);
+    let value = evaluated;
     if (s.op) value = this.scalar(COMPOUND_OPS[s.op], this.read(t, env), value, t.span, s.value.span, s.span);
     if (t.kind === 'name') value = this.named(t.name, value, s.span, topLevel);
     this.store(t, value, env, s.declare, s.span);
@@ -604,6 +630,8 @@ class Interpreter {
     throw new BackpropError('missing-value', `no value for variable '${name}' (give one with --at ${name}=…)`, span, [name]);
   }
 
+  // expr() and statement() keep no closures and few locals: they are on the stack once per nesting level of the
+  // program (a recursion 1,000 calls deep is ~10,000 of their frames), so every byte of their frames counts.
   private expr(e: Expression, env: Env): Value {
     if (++this.steps > this.maxSteps) this.step();
     switch (e.kind) {
@@ -613,44 +641,66 @@ class Interpreter {
       case 'none': return null;
       case 'str': return e.value;
       case 'var': return this.variable(e.name, e.span, env);
-      case 'op': return this.op(e, env);
-      case 'list': return new ListV(e.items.map((item) => this.expr(item, env)));
-      case 'record': {
-        const r = new RecordV();
-        for (const f of e.fields) this.setField(r, f.name, this.expr(f.value, env), f.span);
-        return r;
+      case 'op': {
+        // The hot path inline (one frame fewer per nesting level): one unary or binary op of the op table.
+        const a = e.args;
+        if (a.length === 2 && !TENSOR_OPS.has(e.op)) return this.scalar(e.op as OpName, this.expr(a[0], env), this.expr(a[1], env), a[0].span, a[1].span, e.span, e.label);
+        return this.op(e, env);
       }
+      case 'list': return new ListV(this.values(e.items, env));
+      case 'record': return this.record(e, env);
       case 'lambda': return new Closure(e.fn, env);
       case 'member': return this.member(this.expr(e.object, env), e.name, e.span);
       case 'index': return this.index(this.expr(e.object, env), this.expr(e.index, env), e.span);
       case 'compare': return this.compare(e, env);
-      case 'logical': {
-        const left = this.expr(e.left, env);
-        if (e.op === 'and' ? !this.truthy(left) : this.truthy(left)) return left;
-        return this.expr(e.right, env);
-      }
+      case 'logical': return this.logical(e, env);
       case 'not': return !this.truthy(this.expr(e.arg, env));
       case 'cond': return this.test(e.test, env, e.condition, e.span) ? this.expr(e.then, env) : this.expr(e.else, env);
-      case 'call': return this.call(e, env);
-      case 'builtin': return this.builtin(e.name, e.args.map((a) => this.expr(a, env)), e.args.map((a) => a.span), e.span);
-      case 'comprehension': {
-        const out: Value[] = [];
-        const inner = new Env(env);
-        const clause = (k: number): void => {
-          if (k === e.clauses.length) { this.step(); out.push(this.expr(e.element, inner)); return; }
-          const c = e.clauses[k];
-          if (c.kind === 'if') { if (this.truthy(this.expr(c.test, inner))) clause(k + 1); return; }
-          const iterable = this.expr(c.iter, inner);
-          const n = this.lengthOf(iterable, c.iter.span);
-          for (let i = 0; i < n; i++) {
-            this.store(c.target, this.itemOf(iterable, i), inner, 'let', c.target.span);
-            clause(k + 1);
-          }
-        };
-        clause(0);
-        return new ListV(out);
+      case 'call': {
+        const callee = this.expr(e.callee, env);
+        // A plain function directly, inline (two frames fewer per nested call than through call/callValue).
+        if (callee instanceof Closure && !e.keywords) return this.invoke(callee.fn, callee.env, callee.self, this.values(e.args, env), NO_KEYWORDS, e.span, this.callTitle(e, callee));
+        return this.call(e, callee, env);
       }
+      case 'builtin': return this.builtin(e.name, this.values(e.args, env), e.args.map(spanOf), e.span);
+      case 'comprehension': return this.comprehension(e, env);
     }
+  }
+
+  private values(list: readonly Expression[], env: Env): Value[] {
+    const out: Value[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) out[i] = this.expr(list[i], env);
+    return out;
+  }
+
+  private record(e: Extract<Expression, { kind: 'record' }>, env: Env): Value {
+    const r = new RecordV();
+    for (const f of e.fields) this.setField(r, f.name, this.expr(f.value, env), f.span);
+    return r;
+  }
+
+  private logical(e: Extract<Expression, { kind: 'logical' }>, env: Env): Value {
+    const left = this.expr(e.left, env);
+    if (e.op === 'and' ? !this.truthy(left) : this.truthy(left)) return left;
+    return this.expr(e.right, env);
+  }
+
+  private comprehension(e: Extract<Expression, { kind: 'comprehension' }>, env: Env): Value {
+    const out: Value[] = [];
+    const inner = new Env(env);
+    const clause = (k: number): void => {
+      if (k === e.clauses.length) { this.step(); out.push(this.expr(e.element, inner)); return; }
+      const c = e.clauses[k];
+      if (c.kind === 'if') { if (this.truthy(this.expr(c.test, inner))) clause(k + 1); return; }
+      const iterable = this.expr(c.iter, inner);
+      const n = this.lengthOf(iterable, c.iter.span);
+      for (let i = 0; i < n; i++) {
+        this.store(c.target, this.itemOf(iterable, i), inner, 'let', c.target.span);
+        clause(k + 1);
+      }
+    };
+    clause(0);
+    return new ListV(out);
   }
 
   private op(e: Extract<Expression, { kind: 'op' }>, env: Env): Value {
@@ -786,17 +836,29 @@ class Interpreter {
     return s.length > 40 ? `${s.slice(0, 39)}…` : s;
   }
 
-  private call(e: Extract<Expression, { kind: 'call' }>, env: Env): Value {
-    const callee = this.expr(e.callee, env);
-    const args = e.args.map((a) => this.expr(a, env));
-    const keywords = e.keywords?.map((k) => ({ name: k.name, value: this.expr(k.value, env), span: k.span }));
-    const title = this.text
-      ? `${this.sourceText(e.callee.span)}(${e.args.map((a) => this.sourceText(a.span)).join(', ')})`
-      : `${calleeName(callee)}(…)`;
-    return this.callValue(callee, args, keywords ?? [], e.span, title, e.callee.span);
+  private call(e: Extract<Expression, { kind: 'call' }>, callee: Value, env: Env): Value {
+    const args = this.values(e.args, env);
+    const keywords = e.keywords ? this.keywords(e.keywords, env) : NO_KEYWORDS;
+    // A plain function directly (one frame fewer per nested call than through callValue).
+    if (callee instanceof Closure) return this.invoke(callee.fn, callee.env, callee.self, args, keywords, e.span, this.callTitle(e, callee));
+    return this.callValue(callee, args, keywords, e.span, this.callTitle(e, callee), e.callee.span);
   }
 
-  private callValue(callee: Value, args: Value[], keywords: { name: string; value: Value; span: Span }[], span: Span, title: string, calleeSpan: Span): Value {
+  private keywords(list: NonNullable<Extract<Expression, { kind: 'call' }>['keywords']>, env: Env): Keyword[] {
+    return list.map((k) => ({ name: k.name, value: this.expr(k.value, env), span: k.span }));
+  }
+
+  /** `neuron(x, w1, b1)`: the call as written (once per call site: loops call the same site many times). */
+  private callTitle(e: Extract<Expression, { kind: 'call' }>, callee: Value): string {
+    let title = this.titles.get(e);
+    if (title === undefined) {
+      title = this.text ? `${this.sourceText(e.callee.span)}(${e.args.map((a) => this.sourceText(a.span)).join(', ')})` : `${calleeName(callee)}(…)`;
+      this.titles.set(e, title);
+    }
+    return title;
+  }
+
+  private callValue(callee: Value, args: Value[], keywords: Keyword[], span: Span, title: string, calleeSpan: Span): Value {
     if (callee instanceof Closure) return this.invoke(callee.fn, callee.env, callee.self, args, keywords, span, title);
     if (callee instanceof ClassV) return this.construct(callee, args, keywords, span, title);
     if (callee instanceof InstanceV) {
@@ -806,7 +868,7 @@ class Interpreter {
     throw new BackpropError('unsupported', `'${this.sourceText(calleeSpan) || 'this'}' is ${this.describeKind(callee)}, not a function`, calleeSpan);
   }
 
-  private construct(cls: ClassV, args: Value[], keywords: { name: string; value: Value; span: Span }[], span: Span, title: string): Value {
+  private construct(cls: ClassV, args: Value[], keywords: Keyword[], span: Span, title: string): Value {
     const instance = new InstanceV(cls);
     const def = cls.def;
     // One call scope for the whole construction: field initializers, then the constructor's body.
@@ -837,10 +899,31 @@ class Interpreter {
     this.scope = parent;
   }
 
-  private invoke(fn: FunctionDef, closure: Env, self: Value | undefined, args: Value[], keywords: { name: string; value: Value; span: Span }[],
+  private invoke(fn: FunctionDef, closure: Env, self: Value | undefined, args: Value[], keywords: Keyword[],
     span: Span, title: string, inScope = false): Value {
     // `inScope`: a constructor's body, inside the scope construct() opened.
     const parent = inScope ? undefined : this.enterCall(span, title, `call ${title}`);
+    const env = this.bindArgs(fn, closure, self, args, keywords, span);
+    let result: Value;
+    const body = fn.body;
+    if (body.length === 1 && body[0].kind === 'return' && body[0].value) {
+      // `(u) => u * 2`, `return f(u - 1) * u`: the return's value directly (two frames fewer per nested call).
+      this.step();
+      result = this.expr(body[0].value, env);
+    } else {
+      // block(body, env, false) inline: one frame fewer per nested call.
+      for (const st of body) if (st.kind === 'function') env.vars.set(st.name, new Closure(st, env));
+      let c: Completion = NORMAL;
+      for (let i = 0; i < body.length && c === NORMAL; i++) c = this.statement(body[i], env);
+      result = c === RETURN ? this.returnValue : null;
+    }
+    this.returnValue = null;
+    if (!inScope) this.leaveCall(parent);
+    return result;
+  }
+
+  /** The call's environment: the receiver, then each parameter from its argument, keyword or default. */
+  private bindArgs(fn: FunctionDef, closure: Env, self: Value | undefined, args: Value[], keywords: Keyword[], span: Span): Env {
     const env = new Env(closure);
     if (self !== undefined && fn.self) env.vars.set(fn.self, self);
     const params = fn.params;
@@ -865,11 +948,7 @@ class Interpreter {
     for (const k of keywords) {
       if (!params.some((p) => p.name === k.name)) throw new BackpropError('unsupported', `${fn.name}() has no parameter '${k.name}'`, k.span);
     }
-    const c = this.block(fn.body, env, false);
-    const result = c === RETURN ? this.returnValue : null;
-    this.returnValue = null;
-    if (!inScope) this.leaveCall(parent);
-    return result;
+    return env;
   }
 
   // ---- built-ins -----------------------------------------------------------------------------------------------
