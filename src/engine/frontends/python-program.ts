@@ -218,9 +218,18 @@ export function lowerPython(stmts: PyStmt[], lines: LineIndex): Program {
       case 'starred': return refuseAt(e.span, "unpacking with '*'");
       case 'call': return lowerCall(e);
       case 'binary': {
-        const op = BINARY_OPS[e.op];
-        if (!op) return refuseAt(e.opSpan, REFUSED_BINARY[e.op] ?? `the operator '${e.op}'`);
-        return { kind: 'op', op, args: [lowerExpr(e.left), lowerExpr(e.right)], span: e.span };
+        // A long sum `a + b + c + …` leans left: walk down its left spine with a loop, not one call per term.
+        const spine: Extract<PyExpr, { kind: 'binary' }>[] = [];
+        let leftmost: PyExpr = e;
+        while (leftmost.kind === 'binary') { spine.push(leftmost); leftmost = leftmost.left; }
+        let acc = lowerExpr(leftmost);
+        for (let k = spine.length - 1; k >= 0; k--) {
+          const b = spine[k];
+          const op = BINARY_OPS[b.op];
+          if (!op) return refuseAt(b.opSpan, REFUSED_BINARY[b.op] ?? `the operator '${b.op}'`);
+          acc = { kind: 'op', op, args: [acc, lowerExpr(b.right)], span: b.span };
+        }
+        return acc;
       }
       case 'unary': {
         if (e.op === 'not') return { kind: 'not', arg: lowerExpr(e.arg), span: e.span };
