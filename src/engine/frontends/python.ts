@@ -17,6 +17,9 @@ import {
  * The text is never executed. Lesson boilerplate is read past: imports of the modules we know, `print(...)`,
  * bare `x.grad` / `x.data`, `x.requires_grad = True`, `draw_dot(...)`; `y.backward()` and sympy's `diff(f, x)`
  * mark the output. Everything else is refused with the construct and its line:col, in Python's terms.
+ * Programs with blocks, functions, branches, comparisons or Python lists go to the statement-level reader instead
+ * (python-syntax.ts parses, python-program.ts lowers to ast/program.ts for the interpreter); straight-line code never
+ * does, so its graphs stay exactly those of this reader.
  */
 
 const STATEMENT_KEYWORDS = lookup<string>({
