@@ -566,3 +566,49 @@ test('property: generated programs match central finite differences', () => {
     checkFiniteDifferences(text, run(text), 1e-7);
   }), { numRuns: 40 });
 });
+
+test('property: a generated layer of Neuron objects has the gradients of its neurons written out by hand', () => {
+  const weight = fc.double({ min: -1, max: 1, noNaN: true }).map((v) => Math.round(v * 1000) / 1000);
+  const cases = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })).chain(([nin, nout]) => fc.tuple(
+    fc.array(fc.array(weight, { minLength: nin, maxLength: nin }), { minLength: nout, maxLength: nout }),
+    fc.array(weight, { minLength: nout, maxLength: nout }),
+    fc.array(weight, { minLength: nin, maxLength: nin }),
+    fc.constantFrom('tanh' as const, 'relu' as const)));
+  fc.assert(fc.property(cases, ([W, b, x, act]) => {
+    const scalars = [
+      ...W.flatMap((row, j) => row.map((w, i) => `w${j}_${i} = ${w}`)),
+      ...b.map((v, j) => `b${j} = ${v}`),
+      ...x.map((v, i) => `x${i} = ${v}`),
+    ];
+    const xs = `[${x.map((_, i) => `x${i}`).join(', ')}]`;
+    const objects = [
+      'class Neuron:',
+      '    def __init__(self, w, b):',
+      '        self.w = w',
+      '        self.b = b',
+      '    def __call__(self, x):',
+      `        return sum((wi * xi for wi, xi in zip(self.w, x)), self.b).${act}()`,
+      'class Layer:',
+      '    def __init__(self, neurons):',
+      '        self.neurons = neurons',
+      '    def __call__(self, x):',
+      '        return [n(x) for n in self.neurons]',
+      ...scalars,
+      `layer = Layer([${W.map((row, j) => `Neuron([${row.map((_, i) => `w${j}_${i}`).join(', ')}], b${j})`).join(', ')}])`,
+      `out = sum(o * o for o in layer(${xs}))`,
+    ].join('\n');
+    // By hand: each neuron's weighted sum, activation and square, one line each.
+    const byHand = [
+      ...scalars,
+      ...W.map((row, j) => `n${j} = (b${j} + ${row.map((_, i) => `w${j}_${i} * x${i}`).join(' + ')}).${act}()`),
+      `out = ${W.map((_, j) => `n${j} * n${j}`).join(' + ')}`,
+    ].join('\n');
+    const a = run(objects);
+    const h = run(byHand);
+    assert.ok(a.program.interpreted && !h.program.interpreted, 'one interpreted, one straight-line');
+    close(a.value, h.value, 1e-14, 'value');
+    assert.deepEqual(Object.keys(a.gradients).sort(), Object.keys(h.gradients).sort());
+    for (const name of Object.keys(h.gradients)) close(a.gradients[name], h.gradients[name], 1e-12, name);
+    assertGraphInvariants(a.graph);
+  }), { numRuns: 100 });
+});
