@@ -40,6 +40,15 @@ export function tsBlock(lines: number): Case {
   return { name: `ts ${lines} lines`, text: out.join('\n'), lang: 'ts', values: { w0: 0.3, w1: -0.2, w2: 0.1, w3: 0.05, b0: 0.01, b1: -0.02, b2: 0.03 } };
 }
 
+/** A 10,000-iteration loop of arithmetic: the interpreter's speed target (issue 12: ≤ 50 ms, parse included). */
+export const TS_LOOP: Case = {
+  name: 'ts loop 10,000 iterations (interpreted)',
+  text: 'const x = 0.5;\nlet s = 0;\nfor (let i = 0; i < 10000; i++) {\n  s = s + x * 0.001;\n}\ns',
+  lang: 'ts', values: {},
+};
+/** An endless loop: how long the step budget (1,000,000 steps) takes to stop it with its error (issue 12: ≤ 2 s). */
+export const TS_ENDLESS = 'let s = 0;\nwhile (true) {\n  s = s + 1;\n}\ns';
+
 function vars(): Record<string, number> {
   const v: Record<string, number> = {};
   for (let i = 0; i < 4; i++) { v[`x${i}`] = 0.1 * (i + 1); v[`y${i}`] = -0.2 * (i + 1); }
@@ -63,7 +72,7 @@ export function frontendsSection(emit: (r: BenchRecord) => void): void {
   // Seeds: many short runs, with a p95; generated programs: a few long runs, with their size.
   const cases = [
     ...SEEDS.map((c) => ({ c, runs: 301, warm: 50, seed: true })),
-    ...[mathTerms(2000), tsBlock(2000)].map((c) => ({ c, runs: 9, warm: 2, seed: false })),
+    ...[mathTerms(2000), tsBlock(2000), TS_LOOP].map((c) => ({ c, runs: 9, warm: 2, seed: false })),
   ];
   for (const { c, runs, warm, seed } of cases) {
     if (c.lang === 'ts' && !tsAvailable) {
@@ -74,11 +83,28 @@ export function frontendsSection(emit: (r: BenchRecord) => void): void {
     const ms = timeRuns(() => consume(parseAndTrace(c)), runs, warm);
     emit({
       name: `frontend.${c.name}`,
+      ...(c === TS_LOOP ? { target: '≤ 50 ms', met: median(ms) <= 50 } : {}),
       median_ms: round(median(ms)),
       ...(seed ? { median_us: round(median(ms) * 1e3), p95_us: round(percentile(ms, 95) * 1e3) } : { chars: c.text.length }),
       runs: ms.length,
       nodes: check.tape.size,
       value: check.tape.value[check.output],
     });
+  }
+  if (tsAvailable) {
+    // The budget's stop: parse, interpret until the step budget ends it, the error value.
+    const stop = () => {
+      const parsed = parseProgram(TS_ENDLESS, 'ts');
+      if (!parsed.ok) throw new Error(parsed.error.message);
+      try {
+        trace(parsed.value as Program, {});
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error('the endless loop was not stopped');
+    };
+    const message = stop();
+    const ms = timeRuns(() => consume(stop()), 5, 1);
+    emit({ name: 'frontend.ts endless while, stopped by the step budget', median_ms: round(median(ms)), runs: ms.length, message, target: '≤ 2 s', met: median(ms) <= 2000 });
   }
 }

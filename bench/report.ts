@@ -27,6 +27,8 @@ export function describe(r: BenchRecord): [string, string, string, string, strin
   } else if (name.startsWith('frontend.seed')) {
     main = `${num(r.median_us, ' µs')}`;
     details = `p95 ${num(r.p95_us, ' µs')}; ${r.nodes} nodes`;
+  } else if (name.startsWith('frontend.ts endless')) {
+    details = `parse, interpret until the default step budget stops it, the error: “${String(r.message)}”; ${r.runs} runs`;
   } else if (name.startsWith('frontend.')) {
     details = `${num(r.chars)} chars → ${num(r.nodes)} nodes`;
   } else if (name.startsWith('hover.')) {
@@ -65,6 +67,7 @@ export function describe(r: BenchRecord): [string, string, string, string, strin
     details += `; median of ${r.processes} processes (range ${num(r.process_min)}–${num(r.process_max)})`;
   }
   if (typeof r.separate_run === 'string') details += `; measured in a separate run (${r.separate_run})`;
+  if (typeof r.context === 'string') details += `; ${r.context}`;
   const target = r.target ? `${r.target}: ${mark(r)}` : '';
   return [name, n, main, details, target];
 }

@@ -291,6 +291,10 @@ double(x) + scale(x)(x)`;
       ['const x = 2;\nx % 2', /remainder operator/, 2, 3],
       ['const xs = [1, 2];\nconst ys = xs.map((v) => v * 2);\nys', /the output is a list of 2 items, not one number/, 3, 1],
       ['do { } while (false)', /'do…while' loop/, 1, 1],
+      ['const x = 1;\nfor (let i = 0; i < 2; i++) { x = x + 1; }\nx', /assignment to the constant 'x'/, 2, 31],
+      ['const xs = [1, 2];\nfor (const v of xs) { v++; }\n1', /assignment to the constant 'v'/, 2, 23],
+      ['function f(u: number) { let u = 2; return u }\nf(1)', /redeclaring 'u' \(already declared at 1:12/, 1, 29],
+      ['const x = 1;\nif (x > 0) { let y = 1; let y = 2; }\nx', /redeclaring 'y'/, 2, 29],
       ['function f(u: number) { return u;\n  u * 2 }\nf(1)', /code after return/, 2, 3],
     ];
     for (const [text, message, line, col] of cases) {

@@ -129,6 +129,36 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
   statements.forEach(collect);
 
   const num = (value: number, span: Span): Expression => ({ kind: 'num', value, span });
+  // Block scopes as TypeScript has them, for the refusals straight-line code gives too: redeclaring a name in one
+  // scope, assigning to a const. (Reading before a declaration is the interpreter's "no value" error.)
+  type Kind = 'const' | 'let' | 'param' | 'function' | 'class';
+  const scopes: Map<string, { kind: Kind; span: Span }>[] = [new Map()];
+  const declareName = (id: ts.Identifier, kind: Kind): void => {
+    const top = scopes[scopes.length - 1];
+    const prior = top.get(id.text);
+    if (prior && !(prior.kind === 'function' && kind === 'function')) {
+      refuse(id, `redeclaring '${id.text}' (already declared at ${prior.span.line}:${prior.span.col}; assign to it instead)`);
+    }
+    top.set(id.text, { kind, span: spanOf(id) });
+  };
+  const declareNames = (node: ts.BindingName, kind: Kind): void => {
+    if (ts.isIdentifier(node)) declareName(node, kind);
+    else for (const e of node.elements) if (!ts.isOmittedExpression(e)) declareNames(e.name, kind);
+  };
+  const kindOf = (name: string): Kind | undefined => {
+    for (let i = scopes.length - 1; i >= 0; i--) { const b = scopes[i].get(name); if (b) return b.kind; }
+    return undefined;
+  };
+  const scoped = <T>(fn: () => T): T => {
+    scopes.push(new Map());
+    try { return fn(); } finally { scopes.pop(); }
+  };
+  const checkAssignable = (t: Target): void => {
+    if (t.kind === 'tuple') { t.items.forEach(checkAssignable); return; }
+    if (t.kind === 'name' && kindOf(t.name) === 'const') {
+      throw new BackpropError('unsupported', `unsupported in TypeScript: assignment to the constant '${t.name}' (declare it with let)`, t.span);
+    }
+  };
   /** Inside a class's constructor, field initializers or methods, where `this` is the instance. */
   let inMethod = false;
 
@@ -327,10 +357,15 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
     if (f.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) refuse(f, 'an async function');
     if (f.asteriskToken) refuse(f, 'a generator function');
     if (!f.body) refuse(f, 'a function without a body');
-    const body: Statement[] = ts.isBlock(f.body!)
-      ? block(f.body.statements)
-      : [{ kind: 'return', value: expr(f.body as ts.Expression), span: spanOf(f.body!) }];
-    const def: FunctionDef = { kind: 'function', name, params: params(f.parameters), body, span: spanOf(f) };
+    // Parameters and the body's declarations share one scope, as in TypeScript.
+    const [ps, body] = scoped((): [Param[], Statement[]] => {
+      const converted = params(f.parameters);
+      for (const p of f.parameters) declareNames(p.name, 'param');
+      return [converted, ts.isBlock(f.body!)
+        ? block(f.body.statements, false, false)
+        : [{ kind: 'return', value: expr(f.body as ts.Expression), span: spanOf(f.body!) }]];
+    });
+    const def: FunctionDef = { kind: 'function', name, params: ps, body, span: spanOf(f) };
     if (self) def.self = self;
     return def;
   };
@@ -359,13 +394,20 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
     const inner = unwrap(e);
     if ((ts.isPostfixUnaryExpression(inner) || ts.isPrefixUnaryExpression(inner))
       && (inner.operator === ts.SyntaxKind.PlusPlusToken || inner.operator === ts.SyntaxKind.MinusMinusToken)) {
-      return { kind: 'assign', target: target(inner.operand), value: num(1, spanOf(inner)), op: inner.operator === ts.SyntaxKind.PlusPlusToken ? 'add' : 'sub', span };
+      const t = target(inner.operand);
+      checkAssignable(t);
+      return { kind: 'assign', target: t, value: num(1, spanOf(inner)), op: inner.operator === ts.SyntaxKind.PlusPlusToken ? 'add' : 'sub', span };
     }
     if (ts.isBinaryExpression(inner)) {
       const k = inner.operatorToken.kind;
-      if (k === ts.SyntaxKind.EqualsToken) return { kind: 'assign', target: target(inner.left), value: expr(inner.right), span };
       const op = COMPOUND[k];
-      if (op) return { kind: 'assign', target: target(inner.left), value: expr(inner.right), op, span };
+      if (k === ts.SyntaxKind.EqualsToken || op) {
+        const t = target(inner.left);
+        checkAssignable(t);
+        const a: Statement = { kind: 'assign', target: t, value: expr(inner.right), span };
+        if (op) a.op = op;
+        return a;
+      }
       if (k >= ts.SyntaxKind.FirstAssignment && k <= ts.SyntaxKind.LastAssignment) refuse(inner.operatorToken, `assignment operator '${ts.tokenToString(k)}'`);
     }
     return undefined;
@@ -378,6 +420,7 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
       if (ts.isObjectBindingPattern(d.name)) refuse(d.name, `object destructuring '${snippet(d.name)}'`);
       if (!d.initializer && declare === 'const') refuse(d, `'const ${snippet(d.name)}' without a value`);
       const value: Expression = d.initializer ? expr(d.initializer) : { kind: 'none', span: spanOf(d) };
+      declareNames(d.name, declare);
       return { kind: 'assign', target: target(d.name), value, declare, span: list.declarations.length > 1 ? spanOf(d) : span };
     });
   };
@@ -388,6 +431,42 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
   };
 
   const body = (s: ts.Statement): Statement[] => (ts.isBlock(s) ? block(s.statements) : block([s]));
+
+  /** `for (init; test; update)` and `for (x of xs)`, in a scope of their own (the loop variables'). */
+  const loopStatement = (s: ts.ForStatement | ts.ForOfStatement, span: Span): Statement[] => {
+    if (ts.isForStatement(s)) {
+      const init: Statement[] = [];
+      if (s.initializer) {
+        if (ts.isVariableDeclarationList(s.initializer)) init.push(...declarations(s.initializer, spanOf(s.initializer)));
+        else init.push(assignment(s.initializer, spanOf(s.initializer)) ?? { kind: 'expr', expr: expr(s.initializer), span: spanOf(s.initializer) });
+      }
+      const update: Statement[] = [];
+      const updates = (e: ts.Expression): void => {
+        const u = unwrap(e);
+        if (ts.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.CommaToken) { updates(u.left); updates(u.right); return; }
+        update.push(assignment(u, spanOf(u)) ?? { kind: 'expr', expr: expr(u), span: spanOf(u) });
+      };
+      if (s.incrementor) updates(s.incrementor);
+      const loop: Statement = { kind: 'cfor', init, update, body: body(s.statement), header: header(s), span };
+      if (s.condition) loop.test = expr(s.condition);
+      return [loop];
+    }
+    if (s.awaitModifier) refuse(s, "'for await'");
+    let t: Target;
+    let declare: 'const' | 'let' | undefined;
+    if (ts.isVariableDeclarationList(s.initializer)) {
+      if (s.initializer.declarations.length !== 1) refuse(s.initializer, 'several loop variables');
+      declare = s.initializer.flags & ts.NodeFlags.Const ? 'const' : 'let';
+      t = target(s.initializer.declarations[0].name);
+      declareNames(s.initializer.declarations[0].name, declare);
+    } else {
+      t = target(s.initializer);
+      checkAssignable(t);
+    }
+    const loop: Statement = { kind: 'for', target: t, iter: expr(s.expression), body: body(s.statement), header: header(s), span };
+    if (declare) loop.declare = declare;
+    return [loop];
+  };
 
   const statement = (s: ts.Statement): Statement[] => {
     const span = spanOf(s);
@@ -406,38 +485,7 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
       return [out];
     }
     if (ts.isWhileStatement(s)) return [{ kind: 'while', test: expr(s.expression), body: body(s.statement), header: header(s), span }];
-    if (ts.isForStatement(s)) {
-      const init: Statement[] = [];
-      if (s.initializer) {
-        if (ts.isVariableDeclarationList(s.initializer)) init.push(...declarations(s.initializer, spanOf(s.initializer)));
-        else init.push(assignment(s.initializer, spanOf(s.initializer)) ?? { kind: 'expr', expr: expr(s.initializer), span: spanOf(s.initializer) });
-      }
-      const update: Statement[] = [];
-      const updates = (e: ts.Expression): void => {
-        const u = unwrap(e);
-        if (ts.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.CommaToken) { updates(u.left); updates(u.right); return; }
-        update.push(assignment(u, spanOf(u)) ?? { kind: 'expr', expr: expr(u), span: spanOf(u) });
-      };
-      if (s.incrementor) updates(s.incrementor);
-      const loop: Statement = { kind: 'cfor', init, update, body: body(s.statement), header: header(s), span };
-      if (s.condition) loop.test = expr(s.condition);
-      return [loop];
-    }
-    if (ts.isForOfStatement(s)) {
-      if (s.awaitModifier) refuse(s, "'for await'");
-      let t: Target;
-      let declare: 'const' | 'let' | undefined;
-      if (ts.isVariableDeclarationList(s.initializer)) {
-        if (s.initializer.declarations.length !== 1) refuse(s.initializer, 'several loop variables');
-        declare = s.initializer.flags & ts.NodeFlags.Const ? 'const' : 'let';
-        t = target(s.initializer.declarations[0].name);
-      } else {
-        t = target(s.initializer);
-      }
-      const loop: Statement = { kind: 'for', target: t, iter: expr(s.expression), body: body(s.statement), header: header(s), span };
-      if (declare) loop.declare = declare;
-      return [loop];
-    }
+    if (ts.isForStatement(s) || ts.isForOfStatement(s)) return scoped(() => loopStatement(s, span));
     if (ts.isBreakStatement(s) || ts.isContinueStatement(s)) {
       if (s.label) refuse(s, `a labeled '${ts.isBreakStatement(s) ? 'break' : 'continue'}'`);
       return [{ kind: ts.isBreakStatement(s) ? 'break' : 'continue', span }];
@@ -475,8 +523,16 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
    * A statement list. Refused, as in straight-line code: code after return/break/continue (it never runs) and an
    * expression statement whose value is unused (the program's final expression is its output, taken off first).
    */
-  const block = (list: readonly ts.Statement[], top = false): Statement[] => {
+  const block = (list: readonly ts.Statement[], top = false, ownScope = true): Statement[] =>
+    (ownScope ? scoped(() => blockIn(list, top)) : blockIn(list, top));
+
+  const blockIn = (list: readonly ts.Statement[], top: boolean): Statement[] => {
     const kept = list.filter((s) => !ts.isEmptyStatement(s) && !ts.isTypeAliasDeclaration(s) && !ts.isInterfaceDeclaration(s));
+    // Function and class declarations are hoisted (in the interpreter too): declared before the statements.
+    for (const s of kept) {
+      if (ts.isFunctionDeclaration(s) && s.name) declareName(s.name, 'function');
+      if (ts.isClassDeclaration(s) && s.name) declareName(s.name, 'class');
+    }
     kept.forEach((s, i) => {
       if (i < kept.length - 1 && (ts.isReturnStatement(s) || ts.isBreakStatement(s) || ts.isContinueStatement(s))) {
         refuse(kept[i + 1], `code after ${ts.isReturnStatement(s) ? 'return' : ts.isBreakStatement(s) ? 'break' : 'continue'} (it never runs)`);
@@ -533,7 +589,7 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
     const def = functionDef(fn, ts.isFunctionDeclaration(fn) && fn.name ? fn.name.text : 'f');
     return { kind: 'program', lang: 'ts', params: def.params, body: def.body, span: programSpan, text };
   }
-  const converted = block(statements, true);
+  const converted = block(statements, true, false);
   let result: Expression | undefined;
   const last = converted[converted.length - 1];
   if (last?.kind === 'expr') {

@@ -241,7 +241,7 @@ class Interpreter {
     if (lit === undefined) return this.expr(e, this.globals);
     if (typeof lit === 'number' || Array.isArray(lit)) return this.inputsOf(name, lit, span, 'literal');
     const record = new RecordV();
-    for (const [field, v] of lit.fields) record.fields.set(field, this.input(`${name}.${field}`, v, span, 'literal'));
+    for (const [field, v] of lit.fields) this.setField(record, field, this.input(`${name}.${field}`, v, span, 'literal'), span);
     return record;
   }
 
@@ -620,13 +620,13 @@ class Interpreter {
       const v = e.vars.get(name);
       if (v !== undefined || e.vars.has(name)) return v as Value;
     }
-    if (FORBIDDEN_NAMES.has(name)) throw new BackpropError('unsupported', `'${name}' is not available: interpreted code sees only its own names and the math library`, span);
     if (name in this.given) {
       // A free variable with a given value becomes an input the first time it is read.
       const value = this.inputsOf(name, this.given[name], span, 'given');
       this.givenEnv.vars.set(name, value);
       return value;
     }
+    if (FORBIDDEN_NAMES.has(name)) throw new BackpropError('unsupported', `'${name}' is not available: interpreted code sees only its own names and the math library`, span);
     throw new BackpropError('missing-value', `no value for variable '${name}' (give one with --at ${name}=…)`, span, [name]);
   }
 
