@@ -745,7 +745,7 @@ function parseStraightLine(text: string, lines: LineIndex, tokens: Tok[]): Progr
     position = index;
     const first = tokens[from];
     if (lines.position(first.start).col !== 1 && tokens[from - 1]?.text !== ';') {
-      throw new BackpropError('unsupported', 'unsupported in Python: an indented line (blocks such as def, if and for are not supported)', at(first));
+      throw new BackpropError('unsupported', 'unsupported in Python: an indented first line (select from the line that starts the block, e.g. its def, for or if, or dedent the selection)', at(first));
     }
     const second = tokens[from + 1];
     const third = tokens[from + 2];
