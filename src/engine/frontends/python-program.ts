@@ -419,7 +419,6 @@ export function lowerPython(stmts: PyStmt[], lines: LineIndex): Program {
     switch (e.kind) {
       case 'name':
         checkName(e.name, e.span);
-        if (!own.has(e.name) || modules.has(e.name)) refuseAt(e.span, `assignment to '${e.name}'`);
         return { kind: 'name', name: e.name, span: e.span };
       case 'tuple': case 'list': return { kind: 'tuple', items: e.items.map(lowerTarget), span: e.span };
       case 'attr':
