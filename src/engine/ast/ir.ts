@@ -66,6 +66,11 @@ export interface Program {
    * interpreter (interpreter/interpret.ts) evaluates instead of `body`/`result` (then empty).
    */
   interpreted?: ProgramAst;
+  /**
+   * A sympy program: its free variables are symbols, so with no values it is drawn symbolically (values and
+   * local derivatives as formulas), as it is always when it applies an undefined function (op 'fn').
+   */
+  symbolic?: boolean;
 }
 
 /**

@@ -285,7 +285,7 @@ export function lowerPython(stmts: PyStmt[], lines: LineIndex): Program {
   const libraryCall = (fn: Fn, name: string, e: Extract<PyExpr, { kind: 'call' }>, args: Expression[], nameSpan: Span): Expression => {
     const s = e.span;
     if (fn.kind === 'refused') return refuseAt(nameSpan, `${name}(...): ${fn.why}`);
-    if (fn.kind === 'symbols' || fn.kind === 'diff') return refuseAt(nameSpan, `sympy's ${name}(...) in a program with functions or loops (symbolic cells are read as straight-line code)`);
+    if (fn.kind === 'symbols' || fn.kind === 'diff' || fn.kind === 'abstract') return refuseAt(nameSpan, `sympy's ${name}(...) in a program with functions or loops (symbolic cells are read as straight-line code)`);
     if (fn.kind === 'draw') return refuseAt(nameSpan, `${name}(...) inside an expression (drawing is read past only as a statement of its own)`);
     if (fn.kind === 'fill' || fn.kind === 'like') return refuseAt(nameSpan, `${name}(...) in a program with functions or loops (matrix programs are traced as straight-line code; write the values as lists)`);
     const accepted = keywordsOf(fn);

@@ -105,7 +105,7 @@ export function parsePython(text: string): Program {
 }
 
 /** Refusals of the straight-line reader that the statement-level reader may take. */
-const STATEMENT_LEVEL = /a chained assignment|a Python list|indexing or slicing|tuple unpacking|a tuple|an empty list|assignment into an index|unknown method '\.append\(\)'/;
+const STATEMENT_LEVEL = /^unsupported in Python: (a chained assignment|a Python list \(.*\)|indexing or slicing|tuple unpacking|a tuple|empty parentheses or a tuple|an empty list|assignment into an index)$/;
 /** Words and marks only programs with blocks, branches or functions have (the straight-line reader refuses them all). */
 const STATEMENT_WORDS = new Set(['def', 'class', 'if', 'elif', 'else', 'for', 'while', 'return', 'lambda', 'break', 'continue', 'pass',
   'and', 'or', 'not', 'in', 'is']);
@@ -265,10 +265,11 @@ function parseStraightLine(text: string, lines: LineIndex, tokens: Tok[]): Progr
     };
     /** Starts a call once its '(' is read (at `after`); returns where reading goes on. */
     const startCall = (fn: Fn, name: string, first: Tok, nameEnd: number, after: number, start = first.start, base = operands.length): number => {
-      if (fn.kind === 'refused') refuse(first, `${name}(...): ${fn.why}`, nameEnd);
+      if (fn.kind === 'refused') refuse(first, `${name.endsWith('()') ? name : `${name}(...)`}: ${fn.why}`, nameEnd);
       if (fn.kind === 'symbols') refuse(first, `${name}(...) inside an expression: write x = ${name}('x') on a line of its own`, nameEnd);
       if (fn.kind === 'diff') refuse(first, `${name}(...) inside an expression: write d = ${name}(f, x) on a line of its own (the graph shows f and its derivative)`, nameEnd);
       if (fn.kind === 'draw') refuse(first, `${name}(...) inside an expression (drawing is read past only as a statement of its own)`, nameEnd);
+      if (fn.kind === 'abstract') return startAbstract(name, first, after, start, base);
       if (fn.kind === 'fill' || fn.kind === 'like') {
         const { expr, next } = fn.kind === 'fill' ? readFill(fn.fill, name, first, after, to) : readLike(fn.fill, name, first, after, to);
         operands.push(expr);
@@ -278,6 +279,18 @@ function parseStraightLine(text: string, lines: LineIndex, tokens: Tok[]): Progr
       const m: CallMarker = { type: 'call', tok: first, base, fn, name, start, keywords: Object.create(null) };
       markers.push(m);
       return readKeywords(m, after, to);
+    };
+    /** sympy's `Function('g')(x)`: the undefined function g applied to x (op 'fn', labelled g). */
+    const startAbstract = (name: string, first: Tok, after: number, start: number, base: number): number => {
+      const str = tokens[after];
+      const example = `${name}('g')(x)`;
+      if (after >= to || str.kind !== 'str' || tokens[after + 1]?.text !== ')') refuse(first, `${name}(...) without one string naming the function, e.g. ${example}`, tokens[Math.min(after, to - 1)].end);
+      const fnName = stringValue(str);
+      if (!/^[\p{L}_][\p{L}\p{N}_]*$/u.test(fnName)) refuse(str, `the function name '${fnName}' (a name such as 'g')`);
+      if (tokens[after + 2]?.text !== '(' || after + 2 >= to) refuse(first, `${name}('${fnName}') not applied to its argument: write ${name}('${fnName}')(x)`, tokens[after + 1].end);
+      symbolic = true;
+      markers.push({ type: 'call', tok: str, base, fn: { kind: 'op', op: 'fn', min: 1, max: 1 }, name: fnName, start, keywords: Object.create(null) });
+      return after + 3;
     };
     /** `np.zeros((1, 3))`, `torch.ones(2, 3)`, `np.full((2, 2), 0.5)`, `np.eye(3)`: a literal of that shape. */
     const readFill = (fill: 0 | 1 | 'value' | 'eye', name: string, first: Tok, after: number, end: number): { expr: Expr; next: number } => {
@@ -644,6 +657,8 @@ function parseStraightLine(text: string, lines: LineIndex, tokens: Tok[]): Progr
   /** Set by `y.backward()` and `diff(f, x)`: the output, read where that line stands. */
   let output: Expr | undefined;
   let wrt: Program['wrt'];
+  /** Set by symbols(...) and Function(...): a sympy program (Program.symbolic). */
+  let symbolic = false;
 
   const importLine = (from: number, to: number) => {
     const first = tokens[from];
@@ -718,6 +733,50 @@ function parseStraightLine(text: string, lines: LineIndex, tokens: Tok[]): Progr
     }
   };
 
+  /**
+   * `dfdx = diff(f, g) * diff(g, x)`: the chain rule written as a product of derivatives, each variable the next
+   * one's function. It marks f as the output and x as the variable, as diff(f, x) does. False when the line is
+   * not a product of diff(...) calls (the caller refuses it).
+   */
+  const chainRule = (diffAt: number, from: number, to: number): boolean => {
+    const factors: { open: number; close: number; name: string }[] = [];
+    for (let j = diffAt; ;) {
+      const d = calleeAt(j, to);
+      if (d?.fn.kind !== 'diff') return false;
+      const close = closesAt(d.open, to);
+      if (close < 0) return false;
+      factors.push({ open: d.open, close, name: d.name });
+      j = close + 1;
+      if (j === to) break;
+      if (tokens[j].text !== '*') return false;
+      j++;
+    }
+    if (factors.length < 2) return false;
+    const textOf = (r: { from: number; to: number }) => tokens.slice(r.from, r.to).map((t) => t.text).join('');
+    const parts = factors.map((f) => {
+      const args = argumentsOf(f.open, f.close);
+      if (args.length !== 2 || args[1].to !== args[1].from + 1 || tokens[args[1].from].kind !== 'name') {
+        refuse(tokens[f.open - 1], `${f.name}(...) in a chain rule without one variable: write ${f.name}(f, g) * ${f.name}(g, x)`, tokens[f.close].end);
+      }
+      return { fn: args[0], variable: tokens[args[1].from] };
+    });
+    for (let k = 0; k + 1 < parts.length; k++) {
+      if (parts[k].variable.text !== textOf(parts[k + 1].fn)) {
+        refuse(parts[k + 1].variable.text === parts[k].variable.text ? parts[k + 1].variable : tokens[parts[k + 1].fn.from],
+          `a product of derivatives that is not the chain rule (the variable '${parts[k].variable.text}' of one must be the function of the next: diff(f, g) * diff(g, x))`,
+          tokens[parts[k + 1].fn.to - 1].end);
+      }
+    }
+    const last = parts[parts.length - 1].variable;
+    const symbol = named.get(last.text);
+    if (symbol?.kind !== 'symbol') refuse(last, `the chain rule ending in '${last.text}': differentiate by a symbol made with symbols(...)`);
+    if (pending) throw new BackpropError('unsupported', 'unsupported in Python: an expression that is not the last statement (its value would be unused)', pending.expr.span);
+    output = parseExpr(parts[0].fn.from, parts[0].fn.to);
+    wrt = { name: (symbol as { name: string }).name, span: at(last) };
+    if (diffAt !== from) named.set(tokens[from].text, { kind: 'derivative', of: textOf(parts[0].fn) });
+    return true;
+  };
+
   /** `x = symbols('x')`, `x, y = symbols('x y')`: sympy symbols are the free variables (values from --at or the input box). */
   const symbolLine = (from: number, eqAt: number, to: number): boolean => {
     const callee = calleeAt(eqAt + 1, to);
@@ -737,6 +796,7 @@ function parseStraightLine(text: string, lines: LineIndex, tokens: Tok[]): Progr
       if (!/^[\p{L}_][\p{L}\p{N}_]*$/u.test(name)) refuse(str!, `the symbol name '${name}' (ranges such as 'x0:3' are not supported)`);
       named.set(targets[k].text, { kind: 'symbol', name });
     });
+    symbolic = true;
     return true;
   };
 
@@ -790,6 +850,7 @@ function parseStraightLine(text: string, lines: LineIndex, tokens: Tok[]): Progr
       : first.kind === 'name' && second?.text === '=' && calleeAt(from + 2, to)?.fn.kind === 'diff' ? from + 2 : -1;
     if (diffAt >= 0) {
       const d = calleeAt(diffAt, to)!;
+      if (closesAt(d.open, to) !== to - 1 && chainRule(diffAt, from, to)) continue;
       if (closesAt(d.open, to) !== to - 1) refuse(tokens[diffAt], `${d.name}(...) inside an expression: write d = ${d.name}(f, x) on a line of its own`);
       const args = argumentsOf(d.open, to - 1);
       if (args.length === 0 || args.length > 2) {
@@ -903,6 +964,7 @@ function parseStraightLine(text: string, lines: LineIndex, tokens: Tok[]): Progr
   const program: Program = { lang: 'python', params: [], body, span: lines.span(0, text.length) };
   if (output) program.result = output;
   if (wrt) program.wrt = wrt;
+  if (symbolic) program.symbolic = true;
   return program;
 
   /** The output is evaluated after the whole body: every value it reads must still have its name then. */

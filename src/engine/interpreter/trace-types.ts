@@ -6,6 +6,8 @@ import type { TraceBranch, TraceScope } from './scopes';
 /** Node metadata of a lowered (matrix) program: which matrix-level op the scalar node came from. */
 export interface TaggedMeta extends NodeMeta {
   group?: GroupTag;
+  /** An undefined function's name (op 'fn', sympy's Function('g')). */
+  fn?: string;
 }
 
 export interface TraceInput {
@@ -30,5 +32,7 @@ export interface Trace {
   branches?: TraceBranch[];
   /** Interpreted programs: inputs that are lists or records of numbers (`xs` → xs[0], xs[1]; `p` → p.w), by entry node. */
   inputLists?: { name: string; shape: number[]; nodes: number[] }[];
+  /** Traced without values (TraceOptions.symbolic): the tape's numbers are placeholders (NaN), its structure is the graph. */
+  symbolic?: true;
 }
 

@@ -15,24 +15,31 @@ import { interpret, type Budgets } from './interpret';
 // The result types live in trace-types.ts, shared with the statement interpreter (interpret.ts).
 export type { TaggedMeta, Trace, TraceInput } from './trace-types';
 
+export interface TraceOptions {
+  /** Trace the structure only: missing values are not an error, and no value is used (a sympy program's symbolic graph). */
+  symbolic?: boolean;
+  /** The interpreter's steps and call depth, for programs with loops and functions (interpret.ts). */
+  budgets?: Budgets;
+}
+
 /**
  * Interprets the IR on a fresh tape and runs the backward pass from the output.
  * Free variables need values in `values`; all missing names are reported at once.
  * Matrix values (number[] / number[][]) and matrix ops are unrolled to scalars first (tensor.ts).
  * `budgets` bound the interpreter's steps and call depth (interpret.ts).
  */
-export function trace(source: Program, givenValues: TensorValues = {}, budgets: Budgets = {}): Trace {
+export function trace(source: Program, givenValues: TensorValues = {}, options: TraceOptions = {}): Trace {
   // Functions, loops and branches: the statement interpreter (straight-line programs never take this path).
-  if (source.interpreted) return interpret(source, source.interpreted, givenValues, budgets);
+  if (source.interpreted) return interpret(source, source.interpreted, givenValues, options.budgets);
   // Names are user text: `constructor` must not find Object.prototype's.
-  const given = lookup(givenValues);
+  const given = lookup(options.symbolic ? {} : givenValues);
   const lowered = needsLowering(source, given) ? lowerTensors(source, given) : undefined;
   const program = lowered ? lowered.program : source;
   const values = lowered ? lowered.values : (given as Readonly<Record<string, number>>);
   const free = freeVariables(program);
   const missing = [...program.params, ...free].filter((v) => !(v.name in values));
   // A variable first assigned a literal is an input with that value; it is not missing.
-  if (missing.length) {
+  if (missing.length && !options.symbolic) {
     const first = missing[0];
     const names = missing.map((m) => m.name);
     throw new BackpropError('missing-value',
@@ -44,6 +51,8 @@ export function trace(source: Program, givenValues: TensorValues = {}, budgets: 
   const versions = new Map<string, number>();
   const inputs: TraceInput[] = [];
   const addInput = (name: string, value: number, span: Span | undefined, source: TraceInput['source'], group?: GroupTag) => {
+    // No value (a symbolic trace): NaN, a placeholder no view shows.
+    value ??= NaN;
     const index = tape.input(name, value, span);
     if (group) tape.meta.set(index, { ...tape.meta.get(index), group } as TaggedMeta);
     inputs.push({ name, index, value, span, source });
@@ -72,6 +81,7 @@ export function trace(source: Program, givenValues: TensorValues = {}, budgets: 
     // The 3 already on the tape is left unused; nothing depends on it, so the graph does not show it.
     if (e.op === 'neg' && e.args[0].kind === 'num') return tape.constant(-e.args[0].value, { span: e.span });
     const meta: TaggedMeta = e.group ? { span: e.span, group: e.group } : { span: e.span };
+    if (e.op === 'fn') meta.fn = e.label;
     if (args.length === 1 && (e.op === 'max' || e.op === 'min' || e.op === 'hypot')) {
       return e.op === 'hypot' ? tape.applyNamed('abs', args[0], -1, meta) : args[0];
     }
@@ -109,5 +119,5 @@ export function trace(source: Program, givenValues: TensorValues = {}, budgets: 
   if (output < 0) throw new BackpropError('no-output', 'nothing to trace: no expression and no assignment', program.span);
   // Constants get gradients too, for the views that ask to show them (a literal exponent's is never computed).
   tape.backward(output, { constants: true });
-  return { program, tape, output, inputs };
+  return options.symbolic ? { program, tape, output, inputs, symbolic: true } : { program, tape, output, inputs };
 }
