@@ -563,6 +563,7 @@ export function parseSyntax(tokens: Tok[], lines: LineIndex): PyStmt[] {
       return { kind: 'augassign', target: first, op: next.text, value, span: whole(), opSpan: at(next) };
     }
     if (isOp(next, ':')) {
+      if (!(first.kind === 'name' || first.kind === 'attr' || first.kind === 'index')) syntax(next, "an annotation ':' after something that is not a name");
       pos++;
       expression();
       let value: PyExpr | undefined;
