@@ -9,11 +9,10 @@ import { parseTsLite } from './frontends/ts-lite';
 import { attachEdgeFormulas } from './symbolic/edge-formulas';
 import { attachSymbolicValues } from './symbolic/symbolic-graph';
 import { symbolicDerivative, type SymbolicResult } from './symbolic/symbolic';
-import type { TensorValues } from './base/tensor-value';
+import type { TensorValue, TensorValues } from './base/tensor-value';
 import { tensorView, type TensorGraph } from './graph/tensor-view';
 import { trace, type Trace } from './interpreter/trace';
 import { listGradients, type Budgets } from './interpreter/interpret';
-import type { TensorValue } from './base/tensor-value';
 
 /** Parses TypeScript into the IR; supplied by the host so the TypeScript compiler loads only when needed. */
 export type TsParser = (text: string) => Program;

@@ -275,6 +275,18 @@ double(x) + scale(x)(x)`;
     close(r.gradients.a, 3, 1e-12);
   });
 
+  it('closures made in a for loop keep their pass\'s loop variable, as let gives in TypeScript', () => {
+    const text = `const x = 2;
+const fs: ((u: number) => number)[] = [];
+for (let i = 0; i < 3; i++) {
+  fs.push((u: number) => u * i * x);
+}
+fs.map((f) => f(1)).reduce((a, b) => a + b)`;
+    const r = run(text);
+    close(r.value, 2 * (0 + 1 + 2), 1e-12);
+    close(r.gradients.x, 3, 1e-12);
+  });
+
   it('straight-line programs still have no scopes and no branches', () => {
     const r = run('const a = 2;\nconst b = a * a + 1;\nb');
     assert.equal(r.trace.scopes, undefined);

@@ -54,13 +54,14 @@ test('hover on require(...).execSync and process.exit says it never runs code; n
 
 test('no hover outside math, and a short message for a statement that cannot be traced', async () => {
   assert.equal(await hoverText('lessons/day40-chain-rule.md', 'markdown', 'Backpropagation is', 2), undefined);
-  const doc = stubDoc('const y = x ? 1 : 2;\n', 'typescript', '/virtual/lessons/cond.ts');
+  // (A conditional `x ? 1 : 2` traces now; the remainder operator still does not.)
+  const doc = stubDoc('const y = x % 2;\n', 'typescript', '/virtual/lessons/cond.ts');
   stubState.docs.set(doc.uri.toString(), doc);
-  const t = await hoverText('/virtual/lessons/cond.ts', 'typescript', 'x ?', 0);
+  const t = await hoverText('/virtual/lessons/cond.ts', 'typescript', 'x %', 0);
   assert.match(t ?? '', /cannot trace this statement.*Nothing was run/);
   // The same statement in ordinary code (not a lesson file): no hover at all.
-  const plain = stubDoc('const y = x ? 1 : 2;\nconst z = a * 2;\n', 'typescript', '/virtual/src/cond.ts');
+  const plain = stubDoc('const y = x % 2;\nconst z = a * 2;\n', 'typescript', '/virtual/src/cond.ts');
   stubState.docs.set(plain.uri.toString(), plain);
-  assert.equal(await hoverText('/virtual/src/cond.ts', 'typescript', 'x ?', 0), undefined);
+  assert.equal(await hoverText('/virtual/src/cond.ts', 'typescript', 'x %', 0), undefined);
   assert.match((await hoverText('/virtual/src/cond.ts', 'typescript', 'a * 2', 0)) ?? '', /∂z\/∂a/);
 });

@@ -6,6 +6,11 @@ import type { Span } from '../base/span';
  * control flow (functions, loops, branches, lists, records, classes), and that interpreter/interpret.ts evaluates
  * on concrete values, appending the arithmetic to the tape. Straight-line programs keep using the IR of ir.ts.
  *
+ * A front end hands such a program over as an ir.ts Program with `interpreted` set (and `body: []`, `params` the
+ * selected function's parameters without defaults, as { name, span }): trace() then runs the interpreter, and every
+ * caller of parseProgram/trace keeps working (see frontends/typescript.ts, the end of parseTypeScript).
+ * The interpreter records calls, loops and iterations as Trace.scopes and each `if`/conditional in Trace.branches.
+ *
  * Rules for front ends (so both languages mean the same thing):
  *  - Library calls are resolved by the front end, never by the interpreter: `Math.sin(x)`, `math.exp(x)`,
  *    `torch.tanh(x)`, `x.relu()` (micrograd), `F.relu(x)` become `{ kind: 'op', op: 'sin' | …, args }` with the
@@ -96,7 +101,7 @@ export type Expression =
   | { kind: 'builtin'; name: BuiltinName; args: Expression[]; span: Span }
   /** `p.w`, `this.w`, `self.w`, `n.forward` (a method, bound to n). Never reaches host objects. */
   | { kind: 'member'; object: Expression; name: string; span: Span }
-  /** `xs[i]`: i must be a whole number in range (negative counts from the end, as Python; TS refuses negatives in its front end if it wants). */
+  /** `xs[i]`: i must be a whole number in range; negative counts from the end in Python and is refused in TypeScript. */
   | { kind: 'index'; object: Expression; index: Expression; span: Span }
   | { kind: 'list'; items: Expression[]; span: Span } // [a, b], (a, b)
   | { kind: 'record'; fields: { name: string; value: Expression; span: Span }[]; span: Span } // { w: 0.5, b: 0.1 }

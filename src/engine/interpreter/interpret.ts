@@ -53,8 +53,8 @@ class Env {
   readonly vars = new Map<string, Value>();
   constructor(readonly parent?: Env) {}
   find(name: string): Env | undefined {
-    for (let e: Env | undefined = this; e; e = e.parent) if (e.vars.has(name)) return e;
-    return undefined;
+    if (this.vars.has(name)) return this;
+    return this.parent?.find(name);
   }
 }
 
@@ -346,7 +346,8 @@ class Interpreter {
 
   /** Runs statements; `scoped`: in an environment of their own (TypeScript blocks; Python has none). */
   private block(body: Statement[], env: Env, scoped: boolean): Completion {
-    const local = scoped && !this.py ? new Env(env) : env;
+    // A block that declares nothing needs no environment of its own (most loop bodies: one fewer Map a pass).
+    const local = scoped && !this.py && declaresNames(body) ? new Env(env) : env;
     // Function declarations are hoisted, as in TypeScript (harmless for Python, whose defs run in order anyway).
     for (const s of body) if (s.kind === 'function') local.vars.set(s.name, new Closure(s, local));
     for (const s of body) {
@@ -419,10 +420,13 @@ class Interpreter {
         const title = declared.length ? declared.map((n) => `${n} = ${this.describe(current.vars.get(n)!)}`).join(', ') : `iteration ${k + 1}`;
         const c = iterate(title, () => this.block(s.body, current, true));
         if (c !== NORMAL) return c;
-        // Each pass has its own copy of the loop variables, as `let` gives in TypeScript (closures keep theirs).
-        const next = new Env(env);
-        for (const [n, v] of current.vars) next.vars.set(n, v);
-        current = next;
+        // Each pass has its own copy of the loop variables, as `let` gives in TypeScript, so closures made in one
+        // pass keep that pass's values; without closures in the loop, one environment serves every pass.
+        if (makesClosures(s.body)) {
+          const next = new Env(env);
+          for (const [n, v] of current.vars) next.vars.set(n, v);
+          current = next;
+        }
         for (const u of s.update) this.statement(u, current);
       }
     });
@@ -1030,6 +1034,29 @@ function calleeName(f: Value): string {
   if (f instanceof ClassV) return f.def.name;
   if (f instanceof InstanceV) return f.cls.def.name;
   return 'call';
+}
+
+const declaring = new WeakMap<Statement[], boolean>();
+/** Whether a statement list declares a name of its own (let/const, a function or a class): then it needs a scope. */
+function declaresNames(body: Statement[]): boolean {
+  let known = declaring.get(body);
+  if (known === undefined) {
+    known = body.some((s) => (s.kind === 'assign' && s.declare !== undefined) || s.kind === 'function' || s.kind === 'class');
+    declaring.set(body, known);
+  }
+  return known;
+}
+
+const closing = new WeakMap<Statement[], boolean>();
+/** Whether a loop body can make a closure (a lambda, a function or class declaration anywhere inside). */
+function makesClosures(body: Statement[]): boolean {
+  let known = closing.get(body);
+  if (known === undefined) {
+    // The AST is a plain tree of data: its JSON names every node kind inside, at any depth.
+    known = /"kind":"(lambda|function|class)"/.test(JSON.stringify(body, (key, value) => (key === 'span' ? undefined : value)));
+    closing.set(body, known);
+  }
+  return known;
 }
 
 /** The numbers a literal denotes: `3`, `-3`, `[1, 2]`, `[[1, 2], [3, 4]]`, `{ w: 0.5 }`; undefined for anything else. */

@@ -26,13 +26,13 @@ export interface Trace {
   tape: Tape;
   output: number;
   inputs: TraceInput[];
+  /** Traced without values (TraceOptions.symbolic): the tape's numbers are placeholders (NaN), its structure is the graph. */
+  symbolic?: true;
   /** Interpreted programs: the calls, loops and iterations nodes were created in (straight-line programs: none). */
   scopes?: TraceScope[];
   /** Interpreted programs: each `if` / conditional evaluated, in order, with the condition's text. */
   branches?: TraceBranch[];
   /** Interpreted programs: inputs that are lists or records of numbers (`xs` → xs[0], xs[1]; `p` → p.w), by entry node. */
   inputLists?: { name: string; shape: number[]; nodes: number[] }[];
-  /** Traced without values (TraceOptions.symbolic): the tape's numbers are placeholders (NaN), its structure is the graph. */
-  symbolic?: true;
 }
 

@@ -4,7 +4,7 @@ import { freeVariables, literalNumber, type Expr, type GroupTag, type Program } 
 import { LIMITS } from '../base/limits';
 import { OP, type OpName } from '../tape/ops';
 import type { Span } from '../base/span';
-import { Tape, type NodeMeta } from '../tape/tape';
+import { Tape } from '../tape/tape';
 import { lowerTensors, needsLowering } from '../lower/tensor';
 import type { TensorValues } from '../base/tensor-value';
 import { lookup } from '../base/lookup';
@@ -18,7 +18,7 @@ export type { TaggedMeta, Trace, TraceInput } from './trace-types';
 export interface TraceOptions {
   /** Trace the structure only: missing values are not an error, and no value is used (a sympy program's symbolic graph). */
   symbolic?: boolean;
-  /** The interpreter's steps and call depth, for programs with loops and functions (interpret.ts). */
+  /** The interpreter's steps and call depth (interpret.ts), for programs with functions, loops and branches. */
   budgets?: Budgets;
 }
 
@@ -26,7 +26,7 @@ export interface TraceOptions {
  * Interprets the IR on a fresh tape and runs the backward pass from the output.
  * Free variables need values in `values`; all missing names are reported at once.
  * Matrix values (number[] / number[][]) and matrix ops are unrolled to scalars first (tensor.ts).
- * `budgets` bound the interpreter's steps and call depth (interpret.ts).
+ * `options.budgets` bound the interpreter's steps and call depth (interpret.ts).
  */
 export function trace(source: Program, givenValues: TensorValues = {}, options: TraceOptions = {}): Trace {
   // Functions, loops and branches: the statement interpreter (straight-line programs never take this path).
