@@ -61,9 +61,17 @@ const PY_HINTS = /^\s*(import|from)\s+\w|\b(np|numpy|torch|math)\.\w|\.backward\
 const TS_ONLY = /\b(const|let|var|function|return)\b|=>|\bMath\.|[{}]|;[ \t]*$/m;
 const PY_STRINGS_AND_COMMENTS = /#[^\n]*|(['"])(?:\\.|(?!\1)[^\\\n])*\1/g;
 
+/**
+ * Python's blocks: a def/class/for/while/if/elif/else/with/try header ending in ':' (TypeScript ends those with
+ * '{' or a statement). Python also writes `return`, so TS_ONLY's `return` does not veto a program that has them.
+ */
+const PY_BLOCKS = /^[ \t]*(?:(?:def|class|for|while|if|elif|with)\b[^\n{};]*|else|try|finally)[ \t]*:[ \t]*(?:#[^\n]*)?$/m;
+const TS_ONLY_BUT_RETURN = /\b(const|let|var|function)\b|=>|\bMath\.|[{}]|;[ \t]*$/m;
+
 /** Which front end should read this text. Math is the default; TypeScript when it has TypeScript's marks. */
 export function detectLang(text: string): Lang {
   if (PY_HINTS.test(text) && !TS_ONLY.test(text.replace(PY_STRINGS_AND_COMMENTS, '""'))) return 'python';
+  if (PY_BLOCKS.test(text) && !TS_ONLY_BUT_RETURN.test(text.replace(PY_STRINGS_AND_COMMENTS, '""'))) return 'python';
   return TS_HINTS.test(text) ? 'ts' : 'math';
 }
 

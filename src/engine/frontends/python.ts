@@ -3,6 +3,8 @@ import type { Assign, Expr, IrOp, Program } from '../ast/ir';
 import { LIMITS } from '../base/limits';
 import { lookup } from '../base/lookup';
 import { LineIndex, type Span } from '../base/span';
+import { parseSyntax, stringValue, tokenize, type Tok } from './python-syntax';
+import { lowerPython } from './python-program';
 import {
   BUILTINS, DANGEROUS, DEFAULT_MODULES, DRAWING_NAMES, METHODS, MODULES, didYouMean, keywordsOf,
   type Builder, type Fn, type KeywordValue, type Module,
@@ -15,13 +17,10 @@ import {
  * The text is never executed. Lesson boilerplate is read past: imports of the modules we know, `print(...)`,
  * bare `x.grad` / `x.data`, `x.requires_grad = True`, `draw_dot(...)`; `y.backward()` and sympy's `diff(f, x)`
  * mark the output. Everything else is refused with the construct and its line:col, in Python's terms.
+ * Programs with blocks, functions, branches, comparisons or Python lists go to the statement-level reader instead
+ * (python-syntax.ts parses, python-program.ts lowers to ast/program.ts for the interpreter); straight-line code never
+ * does, so its graphs stay exactly those of this reader.
  */
-
-type TokKind = 'num' | 'name' | 'op' | 'str' | 'nl';
-interface Tok { kind: TokKind; text: string; start: number; end: number; value?: number }
-
-const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '**', '//', '+=', '-=', '*=', '/=', '@=', '%=', '&=', '|=', '^=', '==', '!=', '<=', '>=', '->', ':=', '<<', '>>',
-  '+', '-', '*', '/', '@', '%', '(', ')', '[', ']', '{', '}', ',', '.', ':', ';', '=', '<', '>', '&', '|', '^', '~'];
 
 const STATEMENT_KEYWORDS = lookup<string>({
   def: 'a function definition', class: 'a class definition', if: "an 'if' statement", elif: "an 'elif' branch",
@@ -36,73 +35,6 @@ const EXPRESSION_KEYWORDS = lookup<string>({
   or: "the operator 'or'", if: "a conditional expression 'a if c else b'", else: "a conditional expression 'a if c else b'",
   for: 'a comprehension', in: "the operator 'in'", is: "the operator 'is'", await: "an 'await'", yield: "a 'yield'",
 });
-
-/** Tokens of the whole text; newlines inside brackets are dropped (implicit line joining), `;` ends a statement. */
-function tokenize(text: string, lines: LineIndex): Tok[] {
-  const out: Tok[] = [];
-  const opens: Tok[] = [];
-  const n = text.length;
-  let i = 0;
-  const fail = (at: number, msg: string): never => { throw new BackpropError('syntax', msg, lines.span(at, at + 1)); };
-  const newline = (at: number, text = '\n') => {
-    if (opens.length === 0 && out.length && out[out.length - 1].kind !== 'nl') out.push({ kind: 'nl', text, start: at, end: at });
-  };
-  while (i < n) {
-    const c = text[i];
-    if (c === '\n') { newline(i); i++; continue; }
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\f') { i++; continue; }
-    if (c === '#') { while (i < n && text[i] !== '\n') i++; continue; }
-    if (c === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) { i += text[i + 1] === '\n' ? 2 : 3; continue; }
-    const str = /^([rRbBuUfF]{0,2})('''|"""|'|")/.exec(text.slice(i, i + 5));
-    if (str && (str[1] === '' || /[rRbBuUfF]/.test(c))) {
-      const quote = str[2];
-      const start = i;
-      let j = i + str[0].length;
-      for (;;) {
-        if (j >= n) fail(start, 'unterminated string');
-        if (text[j] === '\\') { j += 2; continue; }
-        if (quote.length === 1 && text[j] === '\n') fail(start, 'unterminated string');
-        if (text.startsWith(quote, j)) { j += quote.length; break; }
-        j++;
-      }
-      out.push({ kind: 'str', text: text.slice(start, j), start, end: j });
-      i = j;
-      continue;
-    }
-    const num = /^(?:0[xX][0-9a-fA-F_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?)[jJ]?/.exec(text.slice(i, i + 400));
-    if (num && /[\d.]/.test(c) && !(c === '.' && !/\d/.test(text[i + 1] ?? ''))) {
-      const t = num[0];
-      if (/[jJ]$/.test(t)) fail(i, `complex number '${t}' is not supported`);
-      const value = Number(t.replace(/_/g, ''));
-      if (Number.isNaN(value)) fail(i, `malformed number '${t}'`);
-      out.push({ kind: 'num', text: t, start: i, end: i + t.length, value });
-      i += t.length;
-      continue;
-    }
-    const name = /^[\p{L}_][\p{L}\p{N}_]*/u.exec(text.slice(i, i + 200));
-    if (name) {
-      out.push({ kind: 'name', text: name[0], start: i, end: i + name[0].length });
-      i += name[0].length;
-      continue;
-    }
-    const o = OPERATORS.find((s) => text.startsWith(s, i));
-    if (!o) fail(i, `unexpected character '${c}'`);
-    const tok: Tok = { kind: 'op', text: o!, start: i, end: i + o!.length };
-    if (o === ';' && opens.length === 0) { newline(i, ';'); i++; continue; }
-    if (o === '(' || o === '[' || o === '{') opens.push(tok);
-    if (o === ')' || o === ']' || o === '}') {
-      const open = opens.pop();
-      const match = { ')': '(', ']': '[', '}': '{' }[o];
-      if (!open) fail(i, `unmatched '${o}'`);
-      if (open!.text !== match) fail(i, `'${o}' does not match '${open!.text}' at ${lines.position(open!.start).line}:${lines.position(open!.start).col}`);
-    }
-    out.push(tok);
-    i += o!.length;
-  }
-  if (opens.length) fail(opens[opens.length - 1].start, `'${opens[opens.length - 1].text}' is never closed`);
-  newline(n);
-  return out;
-}
 
 type CallMarker = {
   type: 'call'; tok: Tok; base: number; fn: Fn; name: string;
@@ -154,14 +86,6 @@ type Named =
   | { kind: 'drawing' } // dot = draw_dot(g)
   | { kind: 'derivative'; of: string }; // dfdx = diff(f, x)
 
-/** The text of a Python string literal (prefixes and quotes removed, simple escapes read). */
-function stringValue(t: Tok): string {
-  const m = /^([rRbBuUfF]{0,2})('''|"""|'|")([\s\S]*)\2$/.exec(t.text);
-  if (!m) return t.text;
-  if (/[rR]/.test(m[1])) return m[3];
-  return m[3].replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t' } as Record<string, string>)[c] ?? c);
-}
-
 /** Parses Python (the lesson subset; never executed) into the IR. Throws BackpropError on refusal. */
 export function parsePython(text: string): Program {
   if (text.length > LIMITS.maxSourceChars) {
@@ -169,6 +93,37 @@ export function parsePython(text: string): Program {
   }
   const lines = new LineIndex(text);
   const tokens = tokenize(text, lines);
+  if (needsStatements(tokens, lines)) return lowerPython(parseSyntax(tokens, lines), lines);
+  try {
+    return parseStraightLine(text, lines, tokens);
+  } catch (e) {
+    // Lists, indexing and tuple assignments are read by the statement-level reader (its refusal, if any, is the
+    // more precise one then: it knows lists).
+    if (!(e instanceof BackpropError && e.code === 'unsupported' && STATEMENT_LEVEL.test(e.message))) throw e;
+    return lowerPython(parseSyntax(tokens, lines), lines);
+  }
+}
+
+/** Refusals of the straight-line reader that the statement-level reader may take. */
+const STATEMENT_LEVEL = /^unsupported in Python: (a chained assignment|a Python list \(.*\)|indexing or slicing|tuple unpacking|a tuple|empty parentheses or a tuple|an empty list|assignment into an index)$/;
+/** Words and marks only programs with blocks, branches or functions have (the straight-line reader refuses them all). */
+const STATEMENT_WORDS = new Set(['def', 'class', 'if', 'elif', 'else', 'for', 'while', 'return', 'lambda', 'break', 'continue', 'pass',
+  'and', 'or', 'not', 'in', 'is']);
+const COMPARISON_MARKS = new Set(['<', '>', '<=', '>=', '==', '!=']);
+
+/** Whether the text is a program with blocks, functions, branches or comparisons: then the statement-level reader reads it. */
+function needsStatements(tokens: Tok[], lines: LineIndex): boolean {
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (t.kind === 'name' && STATEMENT_WORDS.has(t.text) && tokens[k + 1]?.text !== '=') return true;
+    if (t.kind === 'op' && COMPARISON_MARKS.has(t.text)) return true;
+    // An indented line after the first: a block.
+    if (k > 0 && tokens[k - 1].kind === 'nl' && tokens[k - 1].text === '\n' && lines.position(t.start).col !== 1) return true;
+  }
+  return false;
+}
+
+function parseStraightLine(text: string, lines: LineIndex, tokens: Tok[]): Program {
   const span = (start: number, end: number): Span => lines.span(start, end);
   const at = (t: Tok) => span(t.start, t.end);
   const refuse = (t: Tok | Span, what: string, end?: number): never => {
@@ -850,7 +805,7 @@ export function parsePython(text: string): Program {
     position = index;
     const first = tokens[from];
     if (lines.position(first.start).col !== 1 && tokens[from - 1]?.text !== ';') {
-      throw new BackpropError('unsupported', 'unsupported in Python: an indented line (blocks such as def, if and for are not supported)', at(first));
+      throw new BackpropError('unsupported', 'unsupported in Python: an indented first line (select from the line that starts the block, e.g. its def, for or if, or dedent the selection)', at(first));
     }
     const second = tokens[from + 1];
     const third = tokens[from + 2];

@@ -261,6 +261,9 @@ class Interpreter {
   /** op(x) or op(x, y) on numbers (apply() without its arrays). */
   private scalar(op: OpName, x: Value, y: Value | undefined, sx: Span, sy: Span, span: Span, label?: string): Value {
     const xt = x instanceof Traced, yt = y instanceof Traced;
+    if (this.py && (x instanceof ListV || x instanceof RangeV || y instanceof ListV || y instanceof RangeV)) {
+      return this.pythonList(op, y === undefined ? [x] : [x, y], [sx, sy], span, label);
+    }
     if (!xt && !yt && (typeof x !== 'number' || (y !== undefined && typeof y !== 'number'))) {
       if (x instanceof ListV || x instanceof RangeV || y instanceof ListV || y instanceof RangeV) {
         return this.elementwise(op, y === undefined ? [x] : [x, y], [sx, sy], span, label);
@@ -281,6 +284,7 @@ class Interpreter {
 
   /** op(args) on numbers: plain when every argument is plain, else tape nodes; elementwise over lists. */
   private apply(op: OpName, args: Value[], spans: Span[], span: Span, label?: string): Value {
+    if (this.py && args.some((a) => a instanceof ListV || a instanceof RangeV)) return this.pythonList(op, args, spans, span, label);
     if (args.some((a) => a instanceof ListV || a instanceof RangeV)) return this.elementwise(op, args, spans, span, label);
     if (args.length === 1 && (op === 'max' || op === 'min')) return args[0];
     if (args.length === 1 && op === 'hypot') return this.apply('abs', args, spans, span);
@@ -302,6 +306,26 @@ class Interpreter {
       this.tape.meta.set(acc, this.meta(span));
     }
     return new Traced(acc);
+  }
+
+  /** Python's lists: `+` concatenates (`self.w + [self.b]`), `*` by a whole number repeats; no other arithmetic. */
+  private pythonList(op: OpName, args: Value[], spans: Span[], span: Span, label?: string): Value {
+    const items = (v: Value) => (v instanceof ListV ? v.items : v instanceof RangeV ? Array.from({ length: v.length }, (_, i) => v.at(i)) : undefined);
+    const [a, b] = [items(args[0]), args.length > 1 ? items(args[1]) : undefined];
+    if (op === 'add' && a && b) return new ListV([...a, ...b]);
+    // max(xs) / min(xs): over the items (ties keep the first, as Python's max does).
+    if ((op === 'max' || op === 'min') && args.length === 1 && a) {
+      if (!a.length) throw new BackpropError('unsupported', `${op}() of an empty list`, span);
+      return a.reduce((acc, item) => this.apply(op, [acc, item], [spans[0], spans[0]], span, label));
+    }
+    const times = op === 'mul' && args.length === 2 ? (a ? args[1] : args[0]) : undefined;
+    if (times !== undefined && !(a && b) && typeof times === 'number' && Number.isInteger(times)) {
+      const list = (a ?? b)!;
+      if (list.length * Math.max(0, times) > LIMITS.maxNodes) throw new BackpropError('too-large', `a list of ${list.length * times} items is over the limit`, span);
+      return new ListV(Array.from({ length: Math.max(0, times) }, () => list).flat());
+    }
+    const kinds = args.map((v) => this.describeKind(v)).join(' and ');
+    throw new BackpropError('unsupported', `'${label ?? op}' of ${kinds} (Python lists do no arithmetic: + joins lists, * by a whole number repeats one; use a comprehension, e.g. [2 * x for x in xs])`, span);
   }
 
   private elementwise(op: OpName, args: Value[], spans: Span[], span: Span, label?: string): Value {
