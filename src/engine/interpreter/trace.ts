@@ -9,6 +9,7 @@ import { lowerTensors, needsLowering } from '../lower/tensor';
 import type { TensorValues } from '../base/tensor-value';
 import { lookup } from '../base/lookup';
 import { postOrder } from '../ast/walk';
+import type { TraceBranch, TraceScope } from './scopes';
 
 /** Node metadata of a lowered (matrix) program: which matrix-level op the scalar node came from. */
 export interface TaggedMeta extends NodeMeta {
@@ -31,6 +32,10 @@ export interface Trace {
   tape: Tape;
   output: number;
   inputs: TraceInput[];
+  /** Interpreted programs: the calls, loops and iterations nodes were created in (straight-line programs: none). */
+  scopes?: TraceScope[];
+  /** Interpreted programs: each `if` / conditional evaluated, in order, with the condition's text. */
+  branches?: TraceBranch[];
 }
 
 /**

@@ -5,6 +5,8 @@ import type { Span } from '../base/span';
 export interface NodeMeta {
   name?: string;
   span?: Span;
+  /** Interpreted programs: the innermost call/loop/iteration scope (Trace.scopes id) the node was created in. */
+  scope?: number;
 }
 
 const NONE = -1;
