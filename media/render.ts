@@ -57,7 +57,7 @@ export function renderHost(): HTMLElement {
 export async function renderSvg(id: string, source: string, theme: ThemeName): Promise<string> {
   init(theme);
   try {
-    return (await mermaid.render(id, source + classDefs(theme), renderHost())).svg;
+    return (await mermaid.render(id, source + classDefs(theme, source), renderHost())).svg;
   } finally {
     document.getElementById(id)?.remove();
     document.getElementById(`d${id}`)?.remove();
