@@ -301,17 +301,23 @@ function listLine(prefix: string, items: readonly string[]): string {
 
 /**
  * A collapsed group's label: its title (`neuron(x, w1, b1) · line 9`), `value` and `grad` of its output (with
- * several outputs, the first one's; the list line names them all), the values it reads (`in x = 2, w = −3`)
- * and the gradient it sends back to each (`grad to x 0.5, w 1`), and how many nodes it hides. Lines [1] and [2]
- * are value and grad as in every node's label, so stepping rewrites them the same way.
+ * several outputs, an `out` and an `out grad` line listing them), the values it reads (`in x = 2, w = −3`)
+ * and the gradient it sends back to each (`grad to x 0.5, w 1`), and how many nodes it hides. With one output,
+ * lines [1] and [2] are value and grad as in every node's label, so stepping rewrites them the same way.
  */
 export function groupLabelLines(node: GraphNode, group: NonNullable<GraphNode['scopeNode']>, options: LabelOptions = {}): string[] {
   const fmt = (v: number) => formatNumber(v, options.digits ?? 4);
   const graph = options.graph;
   const byId = graph ? indexOf(graph).byId : new Map<string, GraphNode>();
-  const lines = [node.symbol, `value ${fmt(node.value)}`, `grad ${fmt(node.grad)}`];
+  const lines = [node.symbol];
   if (group.outputs.length > 1) {
-    lines.push(listLine('out ', group.outputs.map((o, k) => `${o.name ?? `#${k + 1}`} = ${fmt(o.value)}`)));
+    // Several outputs (a layer's neurons): each one's value and gradient; no single `value`/`grad` line, so
+    // stepping leaves these as they are (a step's partial sums are on the edges leaving the group).
+    const name = (o: typeof group.outputs[number], k: number) => o.name ?? `#${k + 1}`;
+    lines.push(listLine('out ', group.outputs.map((o, k) => `${name(o, k)} = ${fmt(o.value)}`)));
+    lines.push(listLine('out grad ', group.outputs.map((o, k) => `${name(o, k)} ${fmt(o.grad)}`)));
+  } else {
+    lines.push(`value ${fmt(node.value)}`, `grad ${fmt(node.grad)}`);
   }
   // Inputs named as the graph draws them; an unnamed operation's value is `□`, a folded literal its number.
   const named = group.inputs.map((input) => {
