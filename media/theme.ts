@@ -60,11 +60,11 @@ const CLASS_DEFS: Record<ThemeName, Record<string, string>> = {
 /** Collapsed groups' and branch marks' classes: defined only for a source that uses them (straight-line sources stay as they were). */
 const GROUP_CLASS_DEFS: Record<ThemeName, Record<string, string>> = {
   light: {
-    bpGroup: 'fill:#f3ecff,stroke:#6741d9,stroke-width:2px,color:#1e0b4f',
+    bpGroup: 'fill:#f3ecff,stroke:#6741d9,stroke-width:3px,color:#1e0b4f',
     bpBranch: 'fill:#fff0f6,stroke:#a61e4d,stroke-width:1.5px,color:#3d0a1c',
   },
   dark: {
-    bpGroup: 'fill:#2b2145,stroke:#b197fc,stroke-width:2px,color:#f3efff',
+    bpGroup: 'fill:#2b2145,stroke:#b197fc,stroke-width:3px,color:#f3efff',
     bpBranch: 'fill:#3d1426,stroke:#f783ac,stroke-width:1.5px,color:#ffe9f1',
   },
   hcDark: {

@@ -79,7 +79,13 @@ function scopeNode(v: unknown, path: string): void {
   const o = obj(v, path);
   int(o.scope, `${path}.scope`);
   num(o.hidden, `${path}.hidden`);
-  arr(o.inputs, `${path}.inputs`).forEach((x, i) => { const p = obj(x, `${path}.inputs[${i}]`); id(p.id, `${path}.inputs[${i}].id`); num(p.grad, `${path}.inputs[${i}].grad`); });
+  arr(o.inputs, `${path}.inputs`).forEach((x, i) => {
+    const p = obj(x, `${path}.inputs[${i}]`);
+    id(p.id, `${path}.inputs[${i}].id`);
+    num(p.grad, `${path}.inputs[${i}].grad`);
+    opt(p, 'name', `${path}.inputs[${i}]`, str);
+    opt(p, 'value', `${path}.inputs[${i}]`, num);
+  });
   arr(o.outputs, `${path}.outputs`).forEach((x, i) => {
     const p = obj(x, `${path}.outputs[${i}]`);
     id(p.id, `${path}.outputs[${i}].id`);

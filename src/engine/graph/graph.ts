@@ -46,8 +46,11 @@ export interface ScopeNode {
   scope: number;
   /** How many nodes of the full graph it hides. */
   hidden: number;
-  /** The values the group reads from outside, in order of first use, with the gradient it sends back to each. */
-  inputs: { id: string; grad: number }[];
+  /**
+   * The values the group reads from outside, in order of first use, with the gradient it sends back to each.
+   * An input that is not drawn (used only by collapsed groups) carries its name and value here.
+   */
+  inputs: { id: string; grad: number; name?: string; value?: number }[];
   /** The nodes inside whose values leave the group (or the graph's output), with their values and gradients. */
   outputs: { id: string; name?: string; value: number; grad: number }[];
 }

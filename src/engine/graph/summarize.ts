@@ -248,7 +248,7 @@ export const scopeNodeId = (scope: number): string => `g${scope}`;
  * Default of setting `backpropGraph.collapseGroupsOver`: a graph of calls and loops with more nodes than this
  * opens with its nested groups collapsed (a 640 px panel shows about this many nodes fitted and legible).
  */
-export const READABLE_NODES = 80;
+export const READABLE_NODES = 40;
 
 /** How many warnings of hidden nodes a group's node carries (the full list is the graph's). */
 const GROUP_WARNINGS = 5;
@@ -258,9 +258,12 @@ const GROUP_WARNINGS = 5;
  * group's node takes the place of its last node, its value and gradient are its first output's, edges from
  * outside into the group are merged per source node (the group's local derivative ∂out/∂source by a backward
  * pass inside the group; with several outputs, the source's whole contribution through the group, as local
- * with upstream 1), and edges leaving the group start at its node. Inputs are never hidden (their gradients
- * are the answer): one created inside a collapsed group is drawn in the group's parent. A constant is hidden
- * only when every use of it is inside the same group.
+ * with upstream 1), and edges leaving the group start at its node. An input is not part of a group (one
+ * created inside a collapsed group is drawn in the group's parent), but one shared by several collapsed
+ * groups and used nowhere else is not drawn: the groups' labels list it with the gradient each sends it (the
+ * lecture MLP's 41 weights, each used by 4 samples' neurons, would otherwise be a column of 41 nodes with
+ * 164 edges across the picture); the side panel lists every input.
+ * A constant is hidden only when every use of it is inside the same group.
  *
  * Relies on the interpreter's order: a scope's nodes are created while it runs, so they are contiguous on the
  * tape apart from leaves, and the result's nodes stay in topological order. A graph without scopes, or an
@@ -328,6 +331,19 @@ export function collapseScopes(graph: GraphModel, collapsed: Iterable<number>): 
     if (leaves) group.outputs.push(i);
   }
   if (!groups.size) return graph;
+  // Inputs shared by several collapsed groups and used nowhere else: listed by the groups, not drawn.
+  const folded = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (graph.nodes[i].kind !== 'input' || graph.nodes[i].id === graph.output) continue;
+    const users = new Set<number>();
+    const inside = (consumers.get(i) ?? []).every((k) => {
+      const t = index.get(graph.edges[k].to);
+      if (t === undefined || hiddenIn[t] < 0) return false;
+      users.add(hiddenIn[t]);
+      return true;
+    });
+    if (inside && users.size > 1) folded[i] = 1;
+  }
   const shownId = (i: number) => (hiddenIn[i] >= 0 ? scopeNodeId(hiddenIn[i]) : graph.nodes[i].id);
 
   // Incoming edges per member, for the backward pass inside each group.
@@ -392,7 +408,11 @@ export function collapseScopes(graph: GraphModel, collapsed: Iterable<number>): 
       const info: ScopeNode = {
         scope: g,
         hidden: group.members.length,
-        inputs: [...mergedInto.get(g)!].map(([, e]) => ({ id: e.from, grad: e.product })),
+        inputs: [...mergedInto.get(g)!].map(([from, e]) => {
+          if (!folded[from]) return { id: e.from, grad: e.product };
+          const source = graph.nodes[from];
+          return source.name !== undefined ? { id: e.from, grad: e.product, name: source.name, value: source.value } : { id: e.from, grad: e.product, value: source.value };
+        }),
         outputs: group.outputs.map((o) => {
           const out = graph.nodes[o];
           return out.name !== undefined ? { id: out.id, name: out.name, value: out.value, grad: out.grad } : { id: out.id, value: out.value, grad: out.grad };
@@ -404,9 +424,9 @@ export function collapseScopes(graph: GraphModel, collapsed: Iterable<number>): 
       const warnings = group.members.flatMap((m) => graph.nodes[m].warnings ?? []).slice(0, GROUP_WARNINGS);
       if (warnings.length) node.warnings = warnings;
       nodes.push(node);
-      edges.push(...mergedInto.get(g)!.values());
+      for (const [from, e] of mergedInto.get(g)!) if (!folded[from]) edges.push(e);
     }
-    if (hiddenIn[i] >= 0) continue;
+    if (hiddenIn[i] >= 0 || folded[i]) continue;
     const node = graph.nodes[i];
     const scope = openScope(node.scope);
     nodes.push(scope === node.scope ? node : withScope(node, scope));
@@ -470,7 +490,8 @@ export interface CollapseOptions {
 
 /**
  * Collapses whole levels of scopes, innermost first, until the graph has at most `budget` nodes or no allowed
- * scope is left open. Levels, not single scopes, so that every neuron (or every iteration) looks the same.
+ * scope is left open (then the levels that gave the fewest nodes). Levels, not single scopes, so that every
+ * neuron (or every iteration) looks the same.
  */
 export function collapseToFit(graph: GraphModel, budget: number, options: CollapseOptions = {}): Set<number> {
   const collapsed = new Set(options.start ?? []);
@@ -480,11 +501,16 @@ export function collapseToFit(graph: GraphModel, budget: number, options: Collap
   const depth = scopeDepths(scopes);
   const allowed = scopes.filter((s) => options.allowed?.(s) ?? true);
   const levels = [...new Set(allowed.map((s) => depth.get(s.id)!))].sort((a, b) => b - a);
+  // The fewest nodes seen: collapsing an outer level can draw more (an input shared by several groups is
+  // listed by them, but drawn again once one group holds all its uses).
+  let best = { collapsed: new Set(collapsed), count: Infinity };
   for (const level of levels) {
     for (const s of allowed) if (depth.get(s.id) === level) collapsed.add(s.id);
-    if (collapseScopes(graph, collapsed).nodes.length <= budget) break;
+    const count = collapseScopes(graph, collapsed).nodes.length;
+    if (count <= budget) return collapsed;
+    if (count < best.count) best = { collapsed: new Set(collapsed), count };
   }
-  return collapsed;
+  return best.collapsed;
 }
 
 /**

@@ -67,10 +67,13 @@ export function escapeTitle(text: string): string {
   return out;
 }
 
-/** Node shapes: stadium input, box constant, rounded op; a collapsed group's subroutine box; a branch's hexagon. */
+/**
+ * Node shapes: stadium input, box constant, rounded op; a collapsed group is a rounded box too (its class
+ * bpGroup colours it: Mermaid's subroutine shape sizes its box narrower than its text); a branch's hexagon.
+ */
 export type NodeShape = 'input' | 'const' | 'op' | 'group' | 'branch';
 const SHAPES: Readonly<Record<NodeShape, [string, string]>> = {
-  input: ['([', '])'], const: ['[', ']'], op: ['(', ')'], group: ['[[', ']]'], branch: ['{{', '}}'],
+  input: ['([', '])'], const: ['[', ']'], op: ['(', ')'], group: ['(', ')'], branch: ['{{', '}}'],
 };
 
 /** One node statement, shaped by kind; the lines are already escaped. */
@@ -323,8 +326,10 @@ export function groupLabelLines(node: GraphNode, group: NonNullable<GraphNode['s
   const named = group.inputs.map((input) => {
     const from = byId.get(input.id);
     // An operation by its name (`h`), else `□`: the edge into the group shows which node it is.
-    const name = !from ? PLACEHOLDER : from.kind === 'op' ? (from.scopeNode ? PLACEHOLDER : from.name ?? PLACEHOLDER) : nodeTitle(from, options);
-    return { name, value: from?.value ?? NaN, grad: input.grad, shows: !from || showsGradient(from, options) };
+    // An input that is not drawn (used only by collapsed groups): its name and value as the group lists them.
+    if (!from) return { name: input.name ?? PLACEHOLDER, value: input.value ?? NaN, grad: input.grad, shows: true };
+    const name = from.kind === 'op' ? (from.scopeNode ? PLACEHOLDER : from.name ?? PLACEHOLDER) : nodeTitle(from, options);
+    return { name, value: from.value, grad: input.grad, shows: showsGradient(from, options) };
   });
   if (named.length) {
     lines.push(listLine('in ', named.map((i) => `${i.name} = ${fmt(i.value)}`)));
