@@ -2,7 +2,7 @@
  * backprop-graph: the engine without VS Code.
  *   backprop-graph [EXPR|-] [--lang math|ts|python] [--at NAME=VALUE[,NAME=VALUE…]]… [--format text|mermaid|json|html]
  *                  [--out FILE] [--digits N] [--direction LR|TB|RL|BT] [--constants fold|nodes] [--constant-grads]
- *                  [--edge-labels formula|number]
+ *                  [--edge-labels formula|number] [--open-groups]
  * Exit codes: 0 success; 2 bad input or usage (one line on stderr naming the problem and where); 1 internal error.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { selfContainedHtml } from '../host/webview-html';
 
 const USAGE = `usage: backprop-graph [EXPR|-] [--lang math|ts|python] [--at NAME=VALUE[,NAME=VALUE...]]...
                       [--format text|mermaid|json|html] [--out FILE] [--digits N] [--direction LR|TB|RL|BT]
-                      [--constants fold|nodes] [--constant-grads] [--edge-labels formula|number]
+                      [--constants fold|nodes] [--constant-grads] [--edge-labels formula|number] [--open-groups]
 
 Traces EXPR (math like "(x^2+1)^3" or TypeScript like "Math.sin(x ** 2 + 1)"; read from stdin when absent
 or "-"), runs reverse-mode autodiff, and prints every node's value and gradient ∂out/∂node.
@@ -30,7 +30,9 @@ examples:
 VALUE is a number, or a vector/matrix as a JSON array.
 --constants fold (default) draws a literal inside its op's node (x², u + 1); nodes gives it a node of its own.
 --constant-grads also shows constants' gradients (JSON: otherwise grad, local and product are null for them).
---edge-labels formula (default) labels an edge "2x = 4" when its local derivative has a short formula.`;
+--edge-labels formula (default) labels an edge "2x = 4" when its local derivative has a short formula.
+Function calls and loops are drawn as groups (Mermaid subgraphs); a graph of more than 40 nodes collapses the
+calls nested in the top-level calls, innermost first (as the panel opens it); --open-groups draws every group open.`;
 
 /** A user mistake: reported as one line on stderr with exit code 2, never a stack trace. */
 class UsageError extends Error {}
@@ -50,6 +52,8 @@ interface CliOptions {
   /** Show constants' gradients (and their edges' local derivatives and products). */
   constantGrads: boolean;
   edgeLabels: EdgeLabelMode;
+  /** Draw every group open (mermaid/html), instead of the panel's default collapsing. */
+  openGroups: boolean;
 }
 
 const NAME = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
@@ -110,7 +114,7 @@ export function parseValues(spec: string, into: Record<string, TensorValue>): vo
 export function parseArgs(argv: readonly string[]): CliOptions | 'help' | 'version' {
   // values is keyed by user text: no prototype, so `--at __proto__=1` is a value like any other.
   const o: CliOptions = {
-    lang: 'auto', values: Object.create(null), format: 'text', digits: 6, constants: 'fold', constantGrads: false, edgeLabels: 'formula',
+    lang: 'auto', values: Object.create(null), format: 'text', digits: 6, constants: 'fold', constantGrads: false, edgeLabels: 'formula', openGroups: false,
   };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -161,6 +165,7 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' | 'versi
         if (inline !== undefined) throw new UsageError('--constant-grads takes no value');
         o.constantGrads = true;
         break;
+      case '--open-groups': o.openGroups = true; break;
       case '--edge-labels': {
         const v = value();
         if (v !== 'formula' && v !== 'number') throw new UsageError(`--edge-labels ${v}: expected formula or number`);
@@ -210,6 +215,23 @@ export function renderText(a: Analysis, text: string, o: CliOptions): string {
     rows.push([n.id, nodeTitle(n, labels) + (n.id === a.graph.output ? '  (output)' : ''), fmt(n.value), grad, n.span ? `${n.span.line}:${n.span.col}` : '']);
   }
   out.push(table(rows).replace(/^/gm, '  '));
+  if (a.graph.scopes?.length) {
+    out.push('');
+    out.push('groups (calls and loops, as drawn):');
+    const depth = new Map<number, number>();
+    const counts = new Map<number, number>();
+    for (const n of a.graph.nodes) if (n.scope !== undefined) counts.set(n.scope, (counts.get(n.scope) ?? 0) + 1);
+    for (const s of a.graph.scopes) {
+      depth.set(s.id, s.parent === undefined ? 0 : (depth.get(s.parent) ?? 0) + 1);
+      const own = counts.get(s.id) ?? 0;
+      out.push(`  ${'  '.repeat(depth.get(s.id)!)}${s.title}${own ? `  (${own} node${own === 1 ? '' : 's'})` : ''}`);
+    }
+  }
+  const note = loadEngine().branchNote(a.graph);
+  if (note) {
+    out.push('');
+    out.push(note);
+  }
   out.push('');
   out.push('gradients (analytic backprop vs central finite differences):');
   const checks = new Map((a.check?.rows ?? []).map((r) => [r.name, r]));
@@ -270,11 +292,22 @@ export function renderJson(a: Analysis, o: Pick<CliOptions, 'constantGrads'> = {
     edges: graph.edges.map(({ from, to, local, upstream, product }) =>
       (hidden.has(from) ? { from, to, local: null, upstream, product: null } : { from, to, local, upstream, product })),
     warnings: graph.warnings,
+    // Programs with calls and loops: each node's `scope` is one of these; branches are the conditions taken.
+    scopes: graph.scopes,
+    branches: graph.branches,
+    note: loadEngine().branchNote(graph),
     check: a.check?.rows,
     symbolic: a.symbolic,
     // Matrix programs: each input tensor's gradient in its own shape (`gradients` has one entry per element).
     tensorGradients: a.tensor ? loadEngine().tensorGradients(a.graph) : undefined,
   }, jsonNumber, 2) + '\n';
+}
+
+/** The Mermaid source: groups as the panel opens them (or all open with --open-groups). */
+function renderMermaid(a: Analysis, o: CliOptions): string {
+  const engine = loadEngine();
+  const collapsed = o.openGroups ? [] : engine.defaultCollapsedScopes(a.graph);
+  return engine.toMermaid(engine.collapseScopes(a.graph, collapsed), { ...labelOptions(o), direction: o.direction ?? 'LR' });
 }
 
 function renderHtml(a: Analysis, text: string, o: CliOptions): string {
@@ -283,6 +316,7 @@ function renderHtml(a: Analysis, text: string, o: CliOptions): string {
   const payload = buildPayload(loadEngine(), a, {
     title: shortTitle(text), digits: Math.min(o.digits, 4), direction: o.direction ?? 'auto', sources,
     constants: o.constants, constantGrads: o.constantGrads, edgeLabels: o.edgeLabels,
+    ...(o.openGroups ? { collapseGroupsOver: Infinity } : {}),
   });
   // The webview built as one classic script (the panel's build is an ES module with chunks): see build/esbuild.mjs.
   return selfContainedHtml({ script: readFileSync(join(__dirname, 'webview-inline.js'), 'utf8'), css: readFileSync(join(__dirname, 'webview-inline.css'), 'utf8'), payload });
@@ -318,7 +352,7 @@ export function main(argv: readonly string[]): number {
     const a = result.value;
     const output =
       parsed.format === 'json' ? renderJson(a, parsed)
-      : parsed.format === 'mermaid' ? engine.toMermaid(a.graph, { ...labelOptions(parsed), direction: parsed.direction ?? 'LR' })
+      : parsed.format === 'mermaid' ? renderMermaid(a, parsed)
       : parsed.format === 'html' ? renderHtml(a, text, parsed)
       : renderText(a, text, parsed);
     if (parsed.out) writeFileSync(parsed.out, output);

@@ -17,9 +17,13 @@ export interface Settings {
   constantGrads: boolean;
   /** `backpropGraph.edgeLabels`: `2x = 4` or `4` on edges. */
   edgeLabels: EdgeLabelMode;
+  /** `backpropGraph.collapseGroupsOver`: a graph of calls and loops bigger than this opens with nested calls collapsed. */
+  collapseGroupsOver: number;
 }
 
 const DIRECTIONS: readonly (Direction | 'auto')[] = ['auto', 'LR', 'RL', 'TB', 'BT'];
+
+const positiveInteger = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.floor(v) : fallback);
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const c = vscode.workspace.getConfiguration('backpropGraph', scope);
@@ -38,5 +42,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     constants: c.get<string>('constants', 'fold') === 'nodes' ? 'nodes' : 'fold',
     constantGrads: c.get<boolean>('constantGradients', false) === true,
     edgeLabels: c.get<string>('edgeLabels', 'formula') === 'number' ? 'number' : 'formula',
+    collapseGroupsOver: positiveInteger(c.get<number>('collapseGroupsOver', 40), 40),
   };
 }

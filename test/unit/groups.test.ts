@@ -223,3 +223,25 @@ test('the payload carries the groups: full model with scopes, the default collap
   badIds.collapsedScopes = ['1; alert'];
   assert.ok(!checkMessage({ kind: 'graph', payload: badIds }).ok);
 });
+
+test('the CLI carries the groups: JSON lists scopes and branches, text lists the groups and the note', async () => {
+  const { parseArgs, renderJson, renderText } = await import('../../src/cli/cli');
+  const trace = nestedCall();
+  const graph = buildGraph(trace);
+  const analysis = { lang: 'python', detected: false, program: trace.program, trace, graph, value: trace.tape.value[trace.output], gradients: {} } as Analysis;
+  const json = JSON.parse(renderJson(analysis));
+  assert.deepEqual(json.scopes.map((s: { title: string; parent?: number }) => [s.title, s.parent ?? null]), [['layer(x) · line 11', null], ['neuron(x, w0, b0) · line 7', 0], ['neuron(x, w1, b1) · line 7', 0]]);
+  assert.equal(json.nodes.find((n: { id: string }) => n.id === 'n7').scope, 1);
+  assert.deepEqual(json.branches, [{ span: { start: 0, end: 0, line: 12, col: 1 }, condition: 'h > 0', taken: false, node: 'n11' }]);
+  assert.match(json.note, /^This graph is for this input: h > 0 was false/);
+  const options = parseArgs(['-', '--open-groups']);
+  assert.ok(typeof options === 'object' && options.openGroups);
+  const text = renderText(analysis, 'layer', options as Exclude<typeof options, string>);
+  assert.match(text, /groups \(calls and loops, as drawn\):\n {2}layer\(x\) · line 11 {2}\(1 node\)\n {4}neuron\(x, w0, b0\) · line 7 {2}\(3 nodes\)\n {4}neuron\(x, w1, b1\) · line 7 {2}\(3 nodes\)\n/);
+  assert.match(text, /another input may take the other branch/);
+  // A straight-line program's JSON has no such keys.
+  const plain = analyze('x*x', { values: { x: 3 } });
+  assert.ok(plain.ok);
+  const plainJson = JSON.parse(renderJson(plain.value));
+  assert.equal('scopes' in plainJson || 'branches' in plainJson || 'note' in plainJson, false);
+});
