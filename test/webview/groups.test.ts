@@ -183,7 +183,7 @@ describe('groups: calls and loops drawn as the program is written', () => {
     assert.match(atGroup.text, /x: local 0\.3558 × upstream 2 = 0\.7116/);
     // At the group's step, its node reads "grad 2" and the edges into it show their products.
     await w.page.keyboard.press('Escape');
-    for (const _ of order.slice(0, order.indexOf('g1') + 1)) await w.page.click('#btn-step');
+    for (let i = 0; i <= order.indexOf('g1'); i++) await w.page.click('#btn-step');
     const label = await w.page.evaluate(() => document.querySelector('#diagram g.node[data-node="g1"] text')?.textContent ?? '');
     assert.match(label, /grad 2/);
     await w.page.screenshot({ path: join(OUT_DIR, 'groups-step-at-group.png') });
