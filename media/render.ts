@@ -37,6 +37,8 @@ function init(theme: ThemeName): void {
     flowchart: {
       htmlLabels: false, useMaxWidth: false, wrappingWidth: 2000, curve: 'basis',
       nodeSpacing: SPACING.nodeSpacing, rankSpacing: SPACING.rankSpacing, padding: SPACING.padding, diagramPadding: 8,
+      // Room under a group's title (function calls and loops are subgraphs): the first rank would cover it.
+      subGraphTitleMargin: { top: 4, bottom: 22 },
     },
   });
 }

@@ -449,9 +449,7 @@ export function collapseScopes(graph: GraphModel, collapsed: Iterable<number>): 
   }
   const position = new Map(nodes.map((node, i) => [node.id, i]));
   const all = [...ordered, ...edges].sort((a, b) => position.get(a.to)! - position.get(b.to)!);
-  const output = graph.nodes[index.get(graph.output) ?? n - 1];
-  const outputIndex = index.get(output.id) ?? n - 1;
-  const model: GraphModel = { ...graph, nodes, edges: all, output: shownId(outputIndex) };
+  const model: GraphModel = { ...graph, nodes, edges: all, output: shownId(index.get(graph.output) ?? n - 1) };
   if (graph.branches) model.branches = graph.branches.map((b) => mapBranch(b, index, shownId));
   return model;
 }
