@@ -13,7 +13,7 @@ import type { Notice } from './notice';
 import { readSettings } from './settings';
 import { adjustRange, type Segment } from './text/compose';
 import type { TextLang } from './text/scan';
-import { spanToDoc, traceTarget, type TraceDeps, type TraceOutcome } from './tracer';
+import { isEarlierCell, spanToDoc, traceTarget, type TraceDeps, type TraceOutcome } from './tracer';
 
 export const VIEW_TYPE = 'backpropGraph';
 /** Each panel's source, keyed by the panel's id (which the panel's webview state carries across reloads). */
@@ -247,7 +247,12 @@ export class GraphPanel {
 
   private onDocumentChange(e: vscode.TextDocumentChangeEvent): void {
     const source = this.source;
-    if (!source || e.document.uri.toString() !== source.uri || e.contentChanges.length === 0) return;
+    if (!source || e.contentChanges.length === 0) return;
+    if (e.document.uri.toString() !== source.uri) {
+      // A cell above the traced one: the value it gives (x = 2 in cell 3) may be one this graph uses.
+      if (!this.pinned && readSettings(e.document.uri).liveUpdate && isEarlierCell(e.document, source.uri)) this.scheduleRetrace(LIVE_DELAY_MS);
+      return;
+    }
     const moved = adjustRange(source, e.contentChanges);
     this.source = { ...source, ...moved };
     void storeSource(this.deps.state, this.id, this.source, this.pinned);

@@ -11,10 +11,10 @@ import type { Span } from '../engine/base/span';
 import { loadEngine } from '../host/lazy';
 import { buildPayload, shortTitle } from '../host/payload';
 import type { GraphPayload } from '../protocol';
-import { compose, describeAssignment, literalSources, parseValueList, toDocOffset, valueListTemplate, type Segment } from './text/compose';
+import { compose, describeAssignment, literalSources, parseValueList, toDocOffset, valueListTemplate, type Segment, type ValueSource } from './text/compose';
 import { latexToMath } from './text/latex';
 import { docKind, documentAssignments, type TextLang } from './text/scan';
-import { knownValues } from './text/values';
+import { earlierCellValues, knownValues } from './text/values';
 import { readSettings } from './settings';
 
 export interface TraceTarget {
@@ -62,19 +62,32 @@ export function traceLang(doc: vscode.TextDocument, given: TextLang | undefined,
   return loadEngine().detectLang(text) as TextLang;
 }
 
-/** Literal values from earlier cells when the document is a notebook cell ("x = 2.0" in cell 1); hovers use them too. */
-export function notebookValues(doc: vscode.TextDocument): Record<string, { value: number; source: string }> {
-  const out: Record<string, { value: number; source: string }> = {};
-  if (doc.uri.scheme !== 'vscode-notebook-cell') return out;
-  const nb = vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === doc));
-  if (!nb) return out;
-  for (const cell of nb.getCells()) {
-    if (cell.document === doc) break;
-    for (const a of documentAssignments(cell.document.getText(), cell.document.languageId)) {
-      if (a.literal !== undefined) out[a.name] = { value: a.literal, source: `cell ${cell.index + 1}, ${describeAssignment(a)}` };
-    }
+/**
+ * Literal values from the cells above when the document is a notebook cell ("x = 2.0" in cell 1): the one
+ * lookup the panel, the hover and the notebook CodeLens use (text/values.ts's earlierCellValues).
+ */
+export function notebookValues(doc: vscode.TextDocument): Record<string, ValueSource> {
+  if (doc.uri.scheme !== 'vscode-notebook-cell') return Object.create(null);
+  const key = doc.uri.toString();
+  for (const notebook of vscode.workspace.notebookDocuments) {
+    const cells = notebook.getCells();
+    const index = cells.findIndex((cell) => cell.document === doc || cell.document.uri.toString() === key);
+    if (index >= 0) return earlierCellValues(cells.map((cell) => ({ text: cell.document.getText(), languageId: cell.document.languageId })), index);
   }
-  return out;
+  return Object.create(null);
+}
+
+/** True when `changed` is a cell above the notebook cell `cellUri`: an edit there can change the values it uses. */
+export function isEarlierCell(changed: vscode.TextDocument, cellUri: string): boolean {
+  if (changed.uri.scheme !== 'vscode-notebook-cell') return false;
+  for (const notebook of vscode.workspace.notebookDocuments) {
+    const uris = notebook.getCells().map((cell) => cell.document.uri.toString());
+    const target = uris.indexOf(cellUri);
+    if (target < 0) continue;
+    const at = uris.indexOf(changed.uri.toString());
+    return at >= 0 && at < target;
+  }
+  return false;
 }
 
 function errorOutcome(doc: vscode.TextDocument, error: BackpropError, segments: Segment[] | undefined, base: number): TraceOutcome {

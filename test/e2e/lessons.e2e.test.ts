@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { EXTENSION_ID, listFiles, sessionForFile, sleep, VsCodeSession, waitFor } from './harness';
+import { listFiles, sessionForFile, sleep, VsCodeSession, waitFor } from './harness';
 
 const LENS = 'Show Backprop Graph';
 
@@ -18,8 +18,6 @@ function hasNumber(text: string, n: string): boolean {
   return new RegExp(`(?<![\\d.])${esc}(?![\\d])`).test(text);
 }
 const num = (n: string) => ({ test: (t: string) => hasNumber(t, n), toString: () => n });
-
-interface InputRow { name: string; value: string; grad: string; source: string }
 
 let vs: VsCodeSession;
 
@@ -33,85 +31,6 @@ function shippedLesson(pattern: RegExp, what: string): string {
   return `lessons/${found}`;
 }
 
-/** The panel's Inputs table, one row per free variable, with the "from …" line under it. */
-async function panelInputs(): Promise<InputRow[]> {
-  return vs.webview().locator('section.inputs').first().evaluate((section: any) => {
-    const rows: Array<{ name: string; value: string; grad: string; source: string }> = [];
-    for (const tr of section.querySelectorAll('tr')) {
-      const name = tr.querySelector('th.name');
-      if (!name) continue;
-      const nums = tr.querySelectorAll('td.num');
-      const next = tr.nextElementSibling;
-      rows.push({
-        name: name.textContent.trim(),
-        value: (nums[0]?.textContent ?? '').trim().replace(/−/g, '-'),
-        grad: (nums[1]?.textContent ?? '').trim().replace(/−/g, '-'),
-        source: next?.classList.contains('source') ? next.textContent.trim() : '',
-      });
-    }
-    return rows;
-  }, undefined, { timeout: 5_000 });
-}
-
-/** Waits until the Inputs table shows exactly these gradients (display precision, 4 significant digits). */
-async function waitForGradients(want: Record<string, string>, timeoutMs = 25_000): Promise<InputRow[]> {
-  let last: InputRow[] = [];
-  try {
-    return await waitFor(`panel gradients ${JSON.stringify(want)}`, timeoutMs, async () => {
-      last = await panelInputs();
-      return Object.entries(want).every(([n, g]) => last.find((r) => r.name === n)?.grad === g) ? last : undefined;
-    }, 400);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n  last inputs shown: ${JSON.stringify(last)}`, { cause: e });
-  }
-}
-
-/**
- * In the notebook editor every code cell is its own Monaco editor (no Go to Line across cells): find the cell
- * line whose text is `lineText`, then the `title` CodeLens drawn right above it in the same cell, and click it.
- * The notebook keeps laying out after it opens (markdown cells render in their own webview and change height),
- * so the lens is clicked only once it sits still for two polls, and the click counts only if our panel's
- * webview appears: a click that landed while the cells moved is repeated (at most 3 clicks).
- */
-async function clickNotebookCellLens(lineText: string, title: string) {
-  const findSpot = () => vs.page.evaluate((args: { lineText: string; title: string }) => {
-    const doc = (globalThis as any).document;
-    // No named helpers in here: tsx's keepNames would wrap them in a __name() the page does not have.
-    // Every notebook editor on the page (the workbench keeps more than one overlay; hidden ones have no cells).
-    for (const editor of doc.querySelectorAll('.notebook-editor .monaco-editor') as any) {
-      const line = [...editor.querySelectorAll('.view-line')].find((l: any) => l.textContent.replace(/\u00a0/g, ' ').trim() === args.lineText) as any;
-      if (!line) continue;
-      const top = line.getBoundingClientRect().top;
-      let best: { x: number; y: number; dist: number } | undefined;
-      for (const a of editor.querySelectorAll('.codelens-decoration a') as any) {
-        if (a.textContent.replace(/\u00a0/g, ' ').trim() !== args.title) continue;
-        const r = a.getBoundingClientRect();
-        const dist = top - r.bottom;
-        if (r.width > 0 && dist >= -4 && dist < 40 && (!best || dist < best.dist)) best = { x: r.x + r.width / 2, y: r.y + r.height / 2, dist };
-      }
-      if (best) return best;
-    }
-    return null;
-  }, { lineText, title });
-  const panel = vs.page.locator(`iframe.webview.ready[src*="extensionId=${EXTENSION_ID}&"]`);
-  for (let attempt = 1; ; attempt++) {
-    let previous: { x: number; y: number } | undefined;
-    const spot = await waitFor(`CodeLens "${title}" above notebook cell line "${lineText}", still for two polls`, 30_000, async () => {
-      const now = (await findSpot()) ?? undefined;
-      const still = now && previous && Math.abs(now.x - previous.x) < 1 && Math.abs(now.y - previous.y) < 1;
-      previous = now;
-      return still ? now : undefined;
-    }, 400);
-    await vs.page.mouse.click(spot.x, spot.y);
-    const opened = await panel.first().waitFor({ state: 'attached', timeout: 10_000 }).then(() => true, () => false);
-    if (opened) return;
-    const notes = await vs.notificationsText().catch(() => '');
-    if (attempt >= 3) throw new Error(`clicked the CodeLens at (${spot.x}, ${spot.y}) ${attempt} times and no Backprop Graph panel opened; notifications: ${notes || '(none)'}`);
-    console.log(`# notebook CodeLens click ${attempt} at (${spot.x}, ${spot.y}) opened no panel; notifications: ${notes || '(none)'}; clicking again`);
-    await vs.screenshot(`n-lens-click-${attempt}-no-panel`);
-  }
-}
-
 test('(n) notebook lesson: the CodeLens on a Python cell line shows sin(x²+1) at x = 2 from the torch.tensor line', async () => {
   const rel = shippedLesson(/\.ipynb$/, 'Jupyter notebook lesson');
   const nb = JSON.parse(vs.doc(rel)) as { cells: Array<{ cell_type: string; source: string[] | string }> };
@@ -122,11 +41,11 @@ test('(n) notebook lesson: the CodeLens on a Python cell line shows sin(x²+1) a
 
   // Opened in the notebook editor, not as JSON text: its cell list is there.
   await vs.step('n-open', () => vs.openFile(rel, '.notebook-editor .cell-list-container'));
-  await vs.step('n-codelens', () => clickNotebookCellLens('y = torch.sin(x**2 + 1)', LENS));
+  await vs.step('n-codelens', () => vs.clickNotebookCellLens('y = torch.sin(x**2 + 1)', LENS));
 
   // sin(5) = -0.95892…, dy/dx = 4·cos(5) = 1.13464…: the panel shows 4 significant digits.
   const shown = await vs.step('n-panel', () => vs.waitForWebviewText([num('-0.9589'), num('1.135')]));
-  const inputs = await vs.step('n-inputs', () => waitForGradients({ x: '1.135' }));
+  const inputs = await vs.step('n-inputs', () => vs.waitForGradients({ x: '1.135' }));
   await sleep(800); // let the Mermaid drawing settle before the picture
   await vs.screenshot('n-notebook-codelens-panel');
   assert.ok(hasNumber(shown, '-0.9589'), `output sin(5) missing: ${shown.slice(0, 800)}`);
@@ -159,7 +78,7 @@ test('(r) day05 "swap tanh for ReLU" is one edit in the shipped lesson, and the 
   await vs.step('r-open', () => vs.openFile(rel));
   await vs.step('r-codelens', () => vs.clickCodeLensAboveLine(fence + 1, LENS));
   // tanh: the seed's printout (0.2847480465272111, -0.9728113065401505, 0.3416976558326533).
-  await vs.step('r-tanh-panel', () => waitForGradients({ w1: '0.2847', w2: '-0.9728', x: '0.3417' }));
+  await vs.step('r-tanh-panel', () => vs.waitForGradients({ w1: '0.2847', w2: '-0.9728', x: '0.3417' }));
   await sleep(800);
   await vs.screenshot('r-day05-tanh-panel');
   // A mark on the panel's page: still there after the update means the same page was updated in place.
@@ -176,7 +95,7 @@ test('(r) day05 "swap tanh for ReLU" is one edit in the shipped lesson, and the 
   });
   // Expected from the engine: node dist/cli.js '<the three lines>' --lang ts --at x=1,w1=1.2,w2=-0.8,target=0.5
   // → h = 1.2, y = -0.96, L = 1.0658; ∂L/∂w1 = 1.168, ∂L/∂w2 = -1.752, ∂L/∂x = 1.4016, ∂L/∂target = 1.46.
-  const inputs = await vs.step('r-relu-panel', () => waitForGradients({ w1: '1.168', w2: '-1.752', x: '1.402', target: '1.46' }));
+  const inputs = await vs.step('r-relu-panel', () => vs.waitForGradients({ w1: '1.168', w2: '-1.752', x: '1.402', target: '1.46' }));
   const shown = await vs.step('r-relu-values', () => vs.waitForWebviewText([num('-0.96'), num('1.066')]));
   await sleep(800);
   await vs.screenshot('r-day05-relu-panel-after-one-edit');

@@ -40,6 +40,8 @@ interface GraphView {
   /** Text of each drawn node (Mermaid `g.node`), and the page's visible text. */
   nodes: string[];
   text: string;
+  /** Why the frame could not be read, when it could not (for the failure message). */
+  error?: string;
 }
 
 /** Every graph panel's webview on screen: where its frame is and what it draws. */
@@ -60,7 +62,7 @@ async function graphViews(): Promise<GraphView[]> {
         if (tag !== 'style' && tag !== 'script' && t.textContent.trim()) parts.push(t.textContent.trim());
       }
       return { nodes, text: parts.join(' ') };
-    }, undefined, { timeout: 5_000 }).catch(() => ({ nodes: [] as string[], text: '' }));
+    }, undefined, { timeout: 5_000 }).catch((e: Error) => ({ nodes: [] as string[], text: '', error: e.message.split('\n')[0] }));
     out.push({ index: i, box, ...seen });
   }
   return out;
@@ -73,7 +75,8 @@ const drawsMax = (v: GraphView) => v.nodes.some((t) => /max/.test(t));
 async function waitForTwoGraphs(what: string, extra: (tanh: GraphView, max: GraphView) => boolean = () => true) {
   let last: GraphView[] = [];
   try {
-    return await waitFor(what, 40_000, async () => {
+    // A reload restores both webviews; on a loaded 2-core machine that has taken over 40 s.
+    return await waitFor(what, 90_000, async () => {
       last = await graphViews();
       if (last.length !== 2) return undefined;
       const tanh = last.find((v) => drawsTanh(v) && !drawsMax(v));
@@ -81,7 +84,7 @@ async function waitForTwoGraphs(what: string, extra: (tanh: GraphView, max: Grap
       return tanh && max && extra(tanh, max) ? { tanh, max } : undefined;
     }, 500);
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n  panels seen: ${JSON.stringify(last.map((v) => ({ box: v.box, nodes: v.nodes, text: v.text.slice(0, 300) })))}`, { cause: e });
+    throw new Error(`${(e as Error).message}\n  panels seen: ${JSON.stringify(last.map((v) => ({ box: v.box, nodes: v.nodes, text: v.text.slice(0, 300), error: v.error })))}`, { cause: e });
   }
 }
 

@@ -16,8 +16,12 @@ export interface Segment {
 
 export interface ValueSource {
   value: number;
-  /** Shown beside the input in the panel: "line 3: const x = 2", "remembered", "input box". */
+  /** Shown beside the input in the panel: "line 3: const x = 2", "cell 1, line 1: x = 2.0", "remembered", "input box". */
   source: string;
+  /** 1-based line of the assignment, in its document (or its notebook cell), when it is one. */
+  line?: number;
+  /** 1-based notebook cell the assignment is in, when it comes from an earlier cell. */
+  cell?: number;
 }
 
 export interface Composed {
@@ -27,6 +31,8 @@ export interface Composed {
   values: Record<string, ValueSource>;
   /** Earlier statements included, for the panel's title / log. */
   included: Assignment[];
+  /** Names the composed text needs a value for, in lookup order: those in `values`, then any with no earlier assignment. */
+  inputs: string[];
 }
 
 export function describeAssignment(a: Assignment): string {
@@ -62,15 +68,19 @@ export function compose(
   const chosen = new Set<Assignment>();
   const queue: { name: string; before: number }[] = needed.map((name) => ({ name, before: target.start }));
   const seen = new Set<string>();
+  const inputs: string[] = [];
   while (queue.length) {
     const { name, before } = queue.shift()!;
     const key = `${name}@${before}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const a = lastBefore(ordered, name, before);
+    if (!a || a.literal !== undefined) {
+      if (!inputs.includes(name)) inputs.push(name);
+    }
     if (!a) continue;
     if (a.literal !== undefined) {
-      if (!(name in values)) values[name] = { value: a.literal, source: describeAssignment(a) };
+      if (!(name in values)) values[name] = { value: a.literal, source: describeAssignment(a), line: a.line + 1 };
     } else if (a.lang === lang && !chosen.has(a)) {
       chosen.add(a);
       for (const id of identifiers(a.rhs)) queue.push({ name: id, before: a.start });
@@ -88,7 +98,7 @@ export function compose(
   text += docText.slice(target.start, target.end);
   // LaTeX in markdown math, rewritten offset for offset (see latex.ts).
   if (lang === 'math') text = latexToMath(text);
-  return { text, segments, values, included };
+  return { text, segments, values, included, inputs };
 }
 
 /** Maps an offset in the composed text to the document (clamped into the nearest segment). */
