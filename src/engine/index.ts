@@ -5,7 +5,6 @@ export { formatNumber } from './base/format';
 export { gradientCheck, type GradCheck, type GradCheckRow } from './graph/gradcheck';
 export { buildGraph, type GraphBranch, type GraphEdge, type GraphModel, type GraphNode, type ScopeNode } from './graph/graph';
 export { collapseScopes, collapseToFit, defaultCollapsedScopes, scopeNodeId, READABLE_NODES } from './graph/summarize';
-export type { TraceBranch, TraceScope } from './interpreter/scopes';
 export { freeVariables, type Assign, type Expr, type GroupTag, type IrOp, type Lang, type Program, type TensorGroup, type TensorOp } from './ast/ir';
 export { LIMITS } from './base/limits';
 export { parseMath, MATH_FUNCTIONS } from './frontends/math';
