@@ -75,7 +75,8 @@ test('a function called twice: two subgraphs titled with the call and its line, 
 
 test('subgraph titles: generated ids, quotes and statement characters escaped', () => {
   assert.equal(escapeTitle('f(x, "a") · line 2'), 'f(x, #34;a#34;) · line 2');
-  assert.equal(escapeTitle('while i < n; end'), 'while i #60; n#59; end');
+  assert.equal(escapeTitle('while i < n; end'), 'while i #60; n; end');
+  assert.equal(escapeTitle('for (let i = 0; i < 3; i++) · line 6'), 'for (let i = 0; i #60; 3; i++) · line 6');
   const graph = graphOf(neuronTwice());
   graph.scopes![0] = { ...graph.scopes![0], title: 'evil"]\nclick n0 call alert()' };
   const text = toMermaid(graph);
@@ -244,4 +245,15 @@ test('the CLI carries the groups: JSON lists scopes and branches, text lists the
   assert.ok(plain.ok);
   const plainJson = JSON.parse(renderJson(plain.value));
   assert.equal('scopes' in plainJson || 'branches' in plainJson || 'note' in plainJson, false);
+});
+
+test('a branch mark stays inside the loop pass it was taken in, and outside a loop it comes after', () => {
+  const graph = graphOf(loopOfThree());
+  const loopSpan = graph.scopes![0].span;
+  const after = { ...graph, branches: [{ span: { start: loopSpan.end + 10, end: loopSpan.end + 20, line: 5, col: 1 }, condition: 's > 0', taken: true, node: 'n10' }] };
+  const text = toMermaid(after);
+  assert.match(text, /^ {2}b0\{\{"if s #62; 0<br\/>true here · line 5"\}\}$/m, 'at the top level');
+  assert.ok(!block(text, 's3').some((l) => l.includes('b0')));
+  const inside = { ...graph, branches: [{ span: loopSpan, condition: 'xs[i] > 0', taken: false, node: 'n10' }] };
+  assert.ok(block(toMermaid(inside), 's3').some((l) => l.trim().startsWith('b0{{')), 'in the pass');
 });

@@ -75,6 +75,8 @@ describe('groups: calls and loops drawn as the program is written', () => {
       engine.toMermaid(buildGraph(nestedCall())),
       engine.toMermaid(engine.collapseScopes(buildGraph(nestedCall()), [1, 2])),
       engine.toMermaid(lecture),
+      // A TypeScript loop's title: `;` stays as it is, `<` is escaped.
+      engine.toMermaid({ ...buildGraph(nestedCall()), scopes: buildGraph(nestedCall()).scopes!.map((s) => ({ ...s, title: 'for (let i = 0; i < 3; i++) · line 6' })) }),
       engine.toMermaid(engine.collapseScopes(lecture, engine.defaultCollapsedScopes(lecture))),
     ];
     for (const source of sources) {

@@ -11,6 +11,7 @@
 import { formatNumber } from '../base/format';
 import { GRADIENT_NOTE, type GraphBranch, type GraphEdge, type GraphModel, type GraphNode } from '../graph/graph';
 import { opSpec } from '../tape/ops';
+import type { Span } from '../base/span';
 
 export type Direction = 'LR' | 'RL' | 'TB' | 'BT';
 export type ConstantsMode = 'fold' | 'nodes';
@@ -58,12 +59,12 @@ export function escapeLabel(text: string): string {
 
 /**
  * Escapes a subgraph title. Mermaid does not decode entity codes there (the panel does, from the source), so
- * the brackets and `=` a call or loop title is made of stay as they are: inside the quotes they cannot end
- * the title. Everything else escapeLabel() escapes is escaped the same way.
+ * the brackets, `=` and `;` a call or loop title is made of stay as they are: inside the quotes they cannot
+ * end the title. Everything else escapeLabel() escapes is escaped the same way.
  */
 export function escapeTitle(text: string): string {
   let out = '';
-  for (const ch of text) out += /[()[\]=!*/%_']/.test(ch) ? ch : escapeLabel(ch);
+  for (const ch of text) out += /[()[\]=!*/%_';]/.test(ch) ? ch : escapeLabel(ch);
   return out;
 }
 
@@ -451,6 +452,8 @@ export function toMermaid(graph: GraphModel, options: MermaidOptions = {}): stri
   return lines.join('\n') + '\n';
 }
 
+const within = (inner: Span, outer: Span) => inner.start >= outer.start && inner.end <= outer.end;
+
 /** Node statements nested in `subgraph … end` blocks, one per scope with drawn nodes, parents around children. */
 function scopedStatements(
   graph: GraphModel, nodes: readonly GraphNode[], marks: readonly { id: string; node: string; branch: GraphBranch }[],
@@ -475,8 +478,12 @@ function scopedStatements(
   }
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const marksIn = new Map<number, typeof marks[number][]>();
+  const scopeById = new Map(scopes.map((s) => [s.id, s]));
   for (const mark of marks) {
-    const scope = byNode.get(mark.node) ?? -1;
+    // Beside its node, but not inside a loop it comes after (`if (s > 0)` after the loop compares the last
+    // pass's s): out of every loop and pass whose text does not contain the condition's.
+    let scope = byNode.get(mark.node) ?? -1;
+    for (let s = scopeById.get(scope); s && s.kind !== 'call' && !within(mark.branch.span, s.span); s = scopeById.get(scope)) scope = where(s.parent);
     const list = marksIn.get(scope);
     if (list) list.push(mark); else marksIn.set(scope, [mark]);
   }
