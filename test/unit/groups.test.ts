@@ -247,13 +247,23 @@ test('the CLI carries the groups: JSON lists scopes and branches, text lists the
   assert.equal('scopes' in plainJson || 'branches' in plainJson || 'note' in plainJson, false);
 });
 
-test('a branch mark stays inside the loop pass it was taken in, and outside a loop it comes after', () => {
+test('inputs are drawn outside every group, even one the interpreter created inside a loop pass', () => {
   const graph = graphOf(loopOfThree());
-  const loopSpan = graph.scopes![0].span;
-  const after = { ...graph, branches: [{ span: { start: loopSpan.end + 10, end: loopSpan.end + 20, line: 5, col: 1 }, condition: 's > 0', taken: true, node: 'n10' }] };
+  const moved = { ...graph, nodes: graph.nodes.map((n) => (n.id === 'n1' ? { ...n, scope: 1 } : n)) };
+  const text = toMermaid(moved);
+  assert.ok(!block(text, 's1').some((l) => l.includes('n1(')));
+  assert.match(text, /^ {2}n1\(\["xs#91;0#93;/m);
+});
+
+test('a branch mark stays inside the loop pass it was taken in, and outside a loop it comes after', () => {
+  const base = graphOf(loopOfThree());
+  // The loop and its passes span characters 10–50 of the program.
+  const loopSpan = { start: 10, end: 50, line: 3, col: 1 };
+  const graph = { ...base, scopes: base.scopes!.map((s) => ({ ...s, span: loopSpan })) };
+  const after = { ...graph, branches: [{ span: { start: 60, end: 70, line: 5, col: 1 }, condition: 's > 0', taken: true, node: 'n10' }] };
   const text = toMermaid(after);
   assert.match(text, /^ {2}b0\{\{"if s #62; 0<br\/>true here · line 5"\}\}$/m, 'at the top level');
   assert.ok(!block(text, 's3').some((l) => l.includes('b0')));
-  const inside = { ...graph, branches: [{ span: loopSpan, condition: 'xs[i] > 0', taken: false, node: 'n10' }] };
+  const inside = { ...graph, branches: [{ span: { start: 20, end: 30, line: 4, col: 3 }, condition: 'xs[i] > 0', taken: false, node: 'n10' }] };
   assert.ok(block(toMermaid(inside), 's3').some((l) => l.trim().startsWith('b0{{')), 'in the pass');
 });

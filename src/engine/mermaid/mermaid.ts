@@ -11,7 +11,6 @@
 import { formatNumber } from '../base/format';
 import { GRADIENT_NOTE, type GraphBranch, type GraphEdge, type GraphModel, type GraphNode } from '../graph/graph';
 import { opSpec } from '../tape/ops';
-import type { Span } from '../base/span';
 
 export type Direction = 'LR' | 'RL' | 'TB' | 'BT';
 export type ConstantsMode = 'fold' | 'nodes';
@@ -452,8 +451,6 @@ export function toMermaid(graph: GraphModel, options: MermaidOptions = {}): stri
   return lines.join('\n') + '\n';
 }
 
-const within = (inner: Span, outer: Span) => inner.start >= outer.start && inner.end <= outer.end;
-
 /** Node statements nested in `subgraph … end` blocks, one per scope with drawn nodes, parents around children. */
 function scopedStatements(
   graph: GraphModel, nodes: readonly GraphNode[], marks: readonly { id: string; node: string; branch: GraphBranch }[],
@@ -471,7 +468,9 @@ function scopedStatements(
   }
   const byNode = new Map<string, number>();
   for (const node of nodes) {
-    const scope = where(node.scope);
+    // Inputs are the graph's leaves, given from outside: drawn outside every group, though the interpreter
+    // creates a free variable's node where it is first read.
+    const scope = node.kind === 'input' ? -1 : where(node.scope);
     byNode.set(node.id, scope);
     const list = members.get(scope);
     if (list) list.push([node.id]); else members.set(scope, [[node.id]]);
@@ -481,9 +480,9 @@ function scopedStatements(
   const scopeById = new Map(scopes.map((s) => [s.id, s]));
   for (const mark of marks) {
     // Beside its node, but not inside a loop it comes after (`if (s > 0)` after the loop compares the last
-    // pass's s): out of every loop and pass whose text does not contain the condition's.
+    // pass's s): out of every loop and pass whose text ends before the condition's.
     let scope = byNode.get(mark.node) ?? -1;
-    for (let s = scopeById.get(scope); s && s.kind !== 'call' && !within(mark.branch.span, s.span); s = scopeById.get(scope)) scope = where(s.parent);
+    for (let s = scopeById.get(scope); s && s.kind !== 'call' && mark.branch.span.start >= s.span.end; s = scopeById.get(scope)) scope = where(s.parent);
     const list = marksIn.get(scope);
     if (list) list.push(mark); else marksIn.set(scope, [mark]);
   }
