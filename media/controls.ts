@@ -32,15 +32,16 @@ export class Controls {
   }
 
   /** Graph buttons only with a graph; the view switch only for matrix programs; stepping only in the scalar view. */
-  update(state: { hasGraph: boolean; hasTensor: boolean; view: GraphView }): void {
+  update(state: { hasGraph: boolean; hasTensor: boolean; view: GraphView; symbolic?: boolean }): void {
     this.viewSwitch.hidden = !state.hasTensor;
     byId('btn-view-tensor').setAttribute('aria-pressed', String(state.view === 'tensor'));
     byId('btn-view-scalar').setAttribute('aria-pressed', String(state.view === 'scalar'));
     for (const id of GRAPH_BUTTONS) byId<HTMLButtonElement>(id).disabled = !state.hasGraph;
     for (const id of STEP_BUTTONS) {
       const b = byId<HTMLButtonElement>(id);
-      if (state.view === 'tensor') b.disabled = true;
-      b.title = state.view === 'tensor' ? 'Stepping works in the scalar view (switch with “Scalar view”)' : this.stepTitles.get(id) ?? '';
+      if (state.view === 'tensor' || state.symbolic) b.disabled = true;
+      b.title = state.view === 'tensor' ? 'Stepping works in the scalar view (switch with “Scalar view”)'
+        : state.symbolic ? 'Stepping needs numbers: give the symbols values (the input box, or a line such as x = 2.0 above)' : this.stepTitles.get(id) ?? '';
     }
     document.body.dataset.hasGraph = String(state.hasGraph);
   }

@@ -26,6 +26,8 @@ export function addMark(g: SVGGElement, cls: string, tip: string): void {
 
 /** Gradient magnitude at a glance: edge width by log|contribution|, vanishing / exploding nodes marked. */
 export function applyMagnitudes(d: Drawn): void {
+  // A symbolic graph has no magnitudes (its numbers are placeholders): no marks, even widths.
+  if (d.graph.symbolic) return;
   const out = d.graph.nodes.find((n) => n.id === d.graph.output);
   const ref = Math.abs(out?.grad ?? 1) || 1;
   d.graph.edges.forEach((e, i) => {

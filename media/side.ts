@@ -15,8 +15,16 @@ function outputSection(p: GraphPayload, fmt: (v: number) => string): HTMLElement
   const out = el('section', 'output');
   out.append(el('h2', '', 'Output'), el('div', 'expr', p.title));
   const v = el('div', 'value');
-  v.append(el('span', 'label', 'value '), el('span', 'num', fmt(p.value)));
+  // A symbolic graph's value is the output's formula (p.value is a placeholder then).
+  const symbolic = p.graph.symbolic ? p.graph.nodes.find((n) => n.id === p.graph.output)?.symbolic?.value ?? '…' : undefined;
+  v.append(el('span', 'label', 'value '), el('span', 'num', symbolic ?? fmt(p.value)));
   out.append(v);
+  if (p.graph.symbolic) {
+    const abstract = p.graph.nodes.some((n) => n.op === 'fn');
+    out.append(el('p', 'muted symbolic-note', abstract
+      ? 'Symbolic graph: the output goes through an undefined function, so values and gradients are formulas.'
+      : 'Symbolic graph: no values given, so values and gradients are formulas. Give the symbols values for numbers.'));
+  }
   return out;
 }
 
@@ -65,7 +73,10 @@ export function renderSide(side: HTMLElement, d: Drawn, tensorUi: TensorSideUi):
     for (const input of p.inputs) {
       const row = el('tr');
       const check = p.check?.find((c) => c.name === input.name);
-      row.append(el('th', 'name', input.name), el('td', 'num', fmt(input.value)), el('td', 'num grad', fmt(input.grad)));
+      const formulas = p.graph.symbolic ? p.graph.nodes.find((n) => n.id === p.graph.inputs.find((i) => i.name === input.name)?.id)?.symbolic : undefined;
+      const value = p.graph.symbolic ? formulas?.value ?? input.name : fmt(input.value);
+      const grad = p.graph.symbolic ? formulas?.grad ?? '…' : fmt(input.grad);
+      row.append(el('th', 'name', input.name), el('td', 'num', value), el('td', 'num grad', grad));
       row.append(el('td', 'num numeric', check ? fmt(check.numeric) : '—'));
       const ok = el('td', check ? (check.ok ? 'ok' : 'bad') : 'muted', check ? (check.ok ? '✓' : '✗') : '');
       if (check) ok.title = check.ok ? `matches finite differences (relative error ${check.error.toExponential(1)})` : `differs from finite differences (relative error ${check.error.toExponential(1)})`;

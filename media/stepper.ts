@@ -28,7 +28,8 @@ export class Stepper {
 
   private steppable(): Drawn | undefined {
     const d = this.current();
-    return d && !d.tensor ? d : undefined; // stepping walks the scalar graph only
+    // Stepping walks the scalar graph only, and only a graph with numbers (a symbolic graph's are placeholders).
+    return d && !d.tensor && !d.graph.symbolic ? d : undefined;
   }
 
   start(mode: StepMode, index = 0): void {

@@ -4,7 +4,7 @@
  * overview and the theme are modules of their own. Everything user-derived reaches the DOM as text.
  */
 import './webview.css';
-import type { FromWebview, GraphPayload, GroupChoice, WebviewState } from '../src/protocol';
+import { reviveNumbers, type FromWebview, type GraphPayload, type GroupChoice, type WebviewState } from '../src/protocol';
 import { byId, el } from './dom';
 import { Controls } from './controls';
 import { outputCentre, showSvg, type Drawn, type DrawnBase, type GraphView } from './drawing';
@@ -99,7 +99,7 @@ class GraphWebview {
       const text = document.getElementById('bp-initial-state')?.textContent;
       if (!text) return undefined;
       try {
-        raw = JSON.parse(text);
+        raw = JSON.parse(text, reviveNumbers);
       } catch {
         warn('ignored the initial state: not JSON');
         return undefined;
@@ -368,7 +368,7 @@ class GraphWebview {
   // ------------------------------------------------------------------------------------------ controls
 
   private updateControls(): void {
-    this.controls.update({ hasGraph: !!this.drawn, hasTensor: !!this.latest?.tensor, view: this.viewFor(this.latest) });
+    this.controls.update({ hasGraph: !!this.drawn, hasTensor: !!this.latest?.tensor, view: this.viewFor(this.latest), symbolic: this.latest?.graph.symbolic === true });
   }
 
   private setGraphView(view: GraphView): void {

@@ -114,3 +114,21 @@ export interface GroupChoice {
   /** Opened by the user: never collapsed again to fit maxNodes (a summary by count is used instead). */
   opened: number[];
 }
+
+/**
+ * JSON has no NaN or ±Infinity, and graphs have them (log of 0; a symbolic graph's placeholders): where a payload
+ * travels as JSON text (the CLI's HTML page, an initial state), each is written as `{"$number": "NaN"}` and read
+ * back with reviveNumbers. postMessage needs neither: it keeps numbers as they are.
+ */
+export const NUMBER_TAG = '$number';
+
+export function encodeNumbers(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? { [NUMBER_TAG]: String(value) } : value;
+}
+
+export function reviveNumbers(_key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  const tagged = keys.length === 1 && keys[0] === NUMBER_TAG ? (value as Record<string, unknown>)[NUMBER_TAG] : undefined;
+  return tagged === 'NaN' || tagged === 'Infinity' || tagged === '-Infinity' ? Number(tagged) : value;
+}

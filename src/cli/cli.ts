@@ -205,16 +205,36 @@ export function renderText(a: Analysis, text: string, o: CliOptions): string {
   out.push(`expression: ${text.replace(/\s+/g, ' ').trim()}`);
   const langName = { math: 'math', ts: 'TypeScript', python: 'Python' }[a.lang];
   out.push(`language:   ${langName}${a.detected ? ' (detected; use --lang to choose)' : ''}`);
-  out.push(`value:      ${fmt(a.value)}`);
+  const symbolic = a.graph.symbolic === true;
+  const outputNode = a.graph.nodes.find((n) => n.id === a.graph.output);
+  out.push(`value:      ${symbolic ? outputNode?.symbolic?.value ?? '…' : fmt(a.value)}`);
+  if (symbolic) {
+    const names = a.graph.inputs.map((i) => i.name);
+    const given = names.length ? ` (give them with --at ${names.map((n) => `${n}=…`).join(',')})` : '';
+    const abstract = a.graph.nodes.some((n) => n.op === 'fn');
+    out.push(`symbolic:   ${abstract ? 'the output goes through an undefined function, so values and gradients are formulas' : `no values given, so values and gradients are formulas${given}`}`);
+  }
   out.push('');
   out.push('nodes (forward value, gradient ∂out/∂node):');
   const rows = [['id', 'node', 'value', 'grad', 'at']];
   for (const n of a.graph.nodes) {
     if (!isDrawn(n, a.graph, labels)) continue;
-    const grad = showsGradient(n, labels) ? fmt(n.grad) : '-';
-    rows.push([n.id, nodeTitle(n, labels) + (n.id === a.graph.output ? '  (output)' : ''), fmt(n.value), grad, n.span ? `${n.span.line}:${n.span.col}` : '']);
+    const shown = showsGradient(n, labels);
+    const value = n.symbolic ? n.symbolic.value : fmt(n.value);
+    const grad = !shown ? '-' : n.symbolic ? n.symbolic.grad ?? '…' : fmt(n.grad);
+    rows.push([n.id, nodeTitle(n, labels) + (n.id === a.graph.output ? '  (output)' : ''), value, grad, n.span ? `${n.span.line}:${n.span.col}` : '']);
   }
   out.push(table(rows).replace(/^/gm, '  '));
+  if (symbolic) {
+    out.push('');
+    out.push('edges (local derivative ∂to/∂from):');
+    const erows = [['from', 'to', 'local']];
+    for (const e of a.graph.edges) {
+      const from = a.graph.nodes.find((n) => n.id === e.from);
+      if (from && isDrawn(from, a.graph, labels) && showsGradient(from, labels)) erows.push([e.from, e.to, e.localFormula ?? '…']);
+    }
+    out.push(table(erows).replace(/^/gm, '  '));
+  }
   if (a.graph.scopes?.length) {
     out.push('');
     out.push('groups (calls and loops, as drawn):');
@@ -233,14 +253,15 @@ export function renderText(a: Analysis, text: string, o: CliOptions): string {
     out.push(note);
   }
   out.push('');
-  out.push('gradients (analytic backprop vs central finite differences):');
+  if (symbolic) out.push('gradients: symbolic (below); no numbers to check by finite differences');
+  else out.push('gradients (analytic backprop vs central finite differences):');
   const checks = new Map((a.check?.rows ?? []).map((r) => [r.name, r]));
   const grows = [['input', 'value', '∂out/∂input', 'numeric', 'check']];
   for (const i of a.graph.inputs) {
     const c = checks.get(i.name);
     grows.push([i.name, fmt(i.value), fmt(i.grad), c ? fmt(c.numeric) : '-', c ? `${c.ok ? 'ok' : 'MISMATCH'} (rel. error ${c.error.toExponential(1)})` : '-']);
   }
-  out.push(grows.length > 1 ? table(grows).replace(/^/gm, '  ') : '  (no inputs: the expression has no variables)');
+  if (!symbolic) out.push(grows.length > 1 ? table(grows).replace(/^/gm, '  ') : '  (no inputs: the expression has no variables)');
   if (a.check?.skipped) out.push(`  ${a.check.skipped}`);
   if (a.tensor) {
     const { formatTensor, shapeText, tensorGradients } = loadEngine();
@@ -284,6 +305,18 @@ export function renderJson(a: Analysis, o: Pick<CliOptions, 'constantGrads'> = {
   const { graph } = a;
   const { showsGradient } = loadEngine();
   const hidden = new Set(graph.nodes.filter((n) => !showsGradient(n, o)).map((n) => n.id));
+  if (graph.symbolic) {
+    // A symbolic graph has no numbers: its values, gradients and local derivatives are formulas.
+    return JSON.stringify({
+      lang: a.lang,
+      symbolicGraph: true,
+      value: null,
+      nodes: graph.nodes.map((n) => ({ ...n, value: null, grad: null })),
+      edges: graph.edges.map(({ from, to, localFormula }) => (hidden.has(from) ? { from, to } : { from, to, localFormula })),
+      warnings: graph.warnings,
+      symbolic: a.symbolic,
+    }, jsonNumber, 2) + '\n';
+  }
   return JSON.stringify({
     lang: a.lang,
     value: a.value,

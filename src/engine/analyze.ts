@@ -2,10 +2,12 @@ import { attempt, BackpropError, type Result } from './base/errors';
 import { gradientCheck, type GradCheck } from './graph/gradcheck';
 import { buildGraph, type GraphModel } from './graph/graph';
 import type { Lang, Program } from './ast/ir';
+import { OP } from './tape/ops';
 import { parseMath } from './frontends/math';
 import { parsePython } from './frontends/python';
 import { parseTsLite } from './frontends/ts-lite';
 import { attachEdgeFormulas } from './symbolic/edge-formulas';
+import { attachSymbolicValues } from './symbolic/symbolic-graph';
 import { symbolicDerivative, type SymbolicResult } from './symbolic/symbolic';
 import type { TensorValues } from './base/tensor-value';
 import { tensorView, type TensorGraph } from './graph/tensor-view';
@@ -75,21 +77,43 @@ export function parseProgram(text: string, lang: Lang, tsParser?: TsParser): Res
   return attempt(() => parseMath(text));
 }
 
-/** Text → IR → tape (forward + backward) → graph, with the gradient check and symbolic derivatives. */
+/** True when the output depends on an undefined function (sympy's Function('g')(x)), which has no numbers. */
+function reachesAbstractFunction(t: Trace): boolean {
+  const { tape, output } = t;
+  const mark = tape.ancestors(output);
+  for (let i = 0; i <= output; i++) if (mark[i] && tape.op[i] === OP.fn) return true;
+  return false;
+}
+
+/**
+ * Text → IR → tape (forward + backward) → graph, with the gradient check and symbolic derivatives. A sympy
+ * program without values, or with an undefined function, is traced for its structure and drawn symbolically
+ * (graph.symbolic): its numbers are NaN placeholders, its nodes and edges carry formulas.
+ */
 export function analyze(text: string, options: AnalyzeOptions = {}): Result<Analysis> {
   const detected = !options.lang || options.lang === 'auto';
   const lang: Lang = detected ? detectLang(text) : (options.lang as Lang);
   const parsed = parseProgram(text, lang, options.tsParser);
   if (!parsed.ok) return parsed;
   const program = parsed.value;
-  const traced = attempt(() => trace(program, options.values ?? {}));
+  let traced = attempt(() => trace(program, options.values ?? {}));
+  // A sympy program's symbols need no values: without them, or when the output goes through an undefined
+  // function (which has no numbers), its graph is drawn in formulas.
+  const symbolic = program.symbolic && (traced.ok ? reachesAbstractFunction(traced.value) : traced.error.code === 'missing-value');
+  if (symbolic) traced = attempt(() => trace(program, {}, { symbolic: true }));
   if (!traced.ok) return traced;
   const t = traced.value;
   const graph = buildGraph(t);
   attachEdgeFormulas(graph, t);
+  if (t.symbolic) attachSymbolicValues(graph, t);
   // fromEntries defines own properties, so an input named __proto__ is a key like any other.
   const gradients: Record<string, number> = Object.fromEntries(graph.inputs.map((input) => [input.name, input.grad]));
   const analysis: Analysis = { lang, detected, program, trace: t, graph, value: t.tape.value[t.output], gradients };
+  if (t.symbolic) {
+    // No numbers to check; the symbolic derivatives are the answer.
+    analysis.symbolic = graph.inputs.map((i) => symbolicDerivative(program, i.name));
+    return { ok: true, value: analysis };
+  }
   if (options.gradCheck !== false) analysis.check = gradientCheck(t);
   if (graph.groups) analysis.tensor = tensorView(graph);
   if (options.symbolic && graph.groups) {

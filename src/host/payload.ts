@@ -39,7 +39,8 @@ export function buildPayload(engine: PayloadEngine, analysis: Analysis, options:
     name: i.name,
     value: i.value,
     grad: i.grad,
-    source: options.sources?.[i.name] ?? (i.source === 'literal' ? 'literal in the code' : 'given'),
+    // A symbolic graph uses no value, wherever one might have come from.
+    source: graph.symbolic ? 'a symbol (no value: the graph is in formulas)' : options.sources?.[i.name] ?? (i.source === 'literal' ? 'literal in the code' : 'given'),
   }));
   const labels = { constants: options.constants ?? 'fold', constantGrads: options.constantGrads ?? false, edgeLabels: options.edgeLabels ?? 'formula' } as const;
   // Calls and loops: the groups the graph opens with collapsed (a straight-line program has none).

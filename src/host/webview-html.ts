@@ -2,7 +2,7 @@
  * The graph webview's HTML, shared by the VS Code panel, the CLI's `--format html` page and the Chromium tests.
  * Pure string building: no vscode, no Node built-ins (the callers pass URIs, the CSP source and a nonce).
  */
-import type { GraphPayload, WebviewState } from '../protocol';
+import { encodeNumbers, NUMBER_TAG, type GraphPayload, type WebviewState } from '../protocol';
 
 export interface WebviewHtmlOptions {
   /** `webview.cspSource` in VS Code (the origin the webview's resources are served from). */
@@ -24,7 +24,7 @@ export function escapeHtml(text: string): string {
 
 /** JSON that is safe inside a `<script type="application/json">` element (cannot close it or start a comment). */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
+  return JSON.stringify(value, encodeNumbers)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')
@@ -134,7 +134,14 @@ export function selfContainedHtml(options: SelfContainedOptions): string {
   const css = options.css.replace(/<\/style/gi, '<\\/style');
   const script = options.script.replace(/<\/script/gi, '<\\/script').replace(/<!--/g, '<\\u0021--');
   const stub = `(function () {
-  var payload = JSON.parse(document.getElementById('bp-payload').textContent);
+  // Non-finite numbers come tagged (encodeNumbers in src/protocol.ts): read back as numbers, as reviveNumbers does.
+  var payload = JSON.parse(document.getElementById('bp-payload').textContent, function (k, v) {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      var keys = Object.keys(v), t = v[${JSON.stringify(NUMBER_TAG)}];
+      if (keys.length === 1 && keys[0] === ${JSON.stringify(NUMBER_TAG)} && (t === 'NaN' || t === 'Infinity' || t === '-Infinity')) return Number(t);
+    }
+    return v;
+  });
   var state;
   var body = document.body;
   if (!/\\bvscode-(light|dark|high-contrast)/.test(body.className)) {

@@ -138,11 +138,13 @@ export async function traceTarget(target: TraceTarget, options: TraceOptions, de
     const known = knownValues(needed(parsed.value), composed.values, notebookValues(doc), remembered);
     const { values, missing } = known;
     Object.assign(sources, known.sources);
-    if (missing.length) {
+    // sympy's symbols need no values: without them the engine draws the graph in formulas.
+    const symbolic = parsed.value.symbolic === true;
+    if (missing.length && !(symbolic && !options.interactive)) {
       if (!options.interactive) {
         return { ok: false, message: `no value for ${missing.join(', ')}: run "Show Backprop Graph" to enter ${missing.length === 1 ? 'it' : 'them'}, or add e.g. \`${lang === 'python' ? `${missing[0]} = 1.0` : `const ${missing[0]} = 1`}\` above` };
       }
-      const entered = await askValues(missing, remembered);
+      const entered = await askValues(missing, remembered, symbolic);
       if (!entered) return { ok: false, cancelled: true, message: 'cancelled: no values given' };
       for (const [name, v] of Object.entries(entered)) {
         values[name] = v;
@@ -180,14 +182,20 @@ export async function traceTarget(target: TraceTarget, options: TraceOptions, de
   }
 }
 
-/** One input box for all missing names, prefilled `x=1, w=1`. Undefined when cancelled. */
-export async function askValues(names: readonly string[], known: Readonly<Record<string, number>>): Promise<Record<string, number> | undefined> {
+/**
+ * One input box for all missing names, prefilled `x=1, w=1`. Undefined when cancelled. For sympy symbols
+ * (`symbolic`) it starts empty, and an empty answer means no values: the graph in formulas.
+ */
+export async function askValues(names: readonly string[], known: Readonly<Record<string, number>>, symbolic = false): Promise<Record<string, number> | undefined> {
   const answer = await vscode.window.showInputBox({
     title: 'Backprop Graph: values of the inputs',
-    prompt: `No value found in the document for ${names.join(', ')}. Give each as name=number.`,
-    value: valueListTemplate(names, known),
+    prompt: symbolic
+      ? `No value found in the document for the symbol${names.length === 1 ? '' : 's'} ${names.join(', ')}. Give each as name=number, or leave this empty to see the graph in formulas.`
+      : `No value found in the document for ${names.join(', ')}. Give each as name=number.`,
+    value: symbolic ? '' : valueListTemplate(names, known),
     ignoreFocusOut: true,
     validateInput: (text) => {
+      if (symbolic && !text.trim()) return undefined;
       const r = parseValueList(text);
       if ('error' in r) return r.error;
       const absent = names.filter((n) => !(n in r.values));
@@ -195,6 +203,7 @@ export async function askValues(names: readonly string[], known: Readonly<Record
     },
   });
   if (answer === undefined) return undefined;
+  if (symbolic && !answer.trim()) return {};
   const r = parseValueList(answer);
   return 'error' in r ? undefined : r.values;
 }

@@ -67,6 +67,11 @@ export interface Program {
   groups?: TensorGroup[];
   /** The variable the source differentiates by, when it says (sympy's `diff(f, x)`). */
   wrt?: { name: string; span: Span };
+  /**
+   * A sympy program: its free variables are symbols, so with no values it is drawn symbolically (values and
+   * local derivatives as formulas), as it is always when it applies an undefined function (op 'fn').
+   */
+  symbolic?: boolean;
 }
 
 /**

@@ -36,6 +36,7 @@ export type Fn =
   | { kind: 'value' } // micrograd's Value(2.0, label='a')
   | { kind: 'symbols' } // sympy's symbols('x y') / Symbol('x')
   | { kind: 'diff' } // sympy's diff(f, x): marks f as the output, x as the variable
+  | { kind: 'abstract' } // sympy's Function('g'): applied, Function('g')(x), an undefined function of x
   | { kind: 'draw' } // draw_dot(...) / display(...): drawing, read past as a statement
   | { kind: 'refused'; why: string };
 
@@ -67,14 +68,29 @@ const refused = (why: string): Fn => ({ kind: 'refused', why });
 
 const RANDOM_WHY = 'draws random numbers, and code here is never run: write the values out, e.g. W1 = np.array([[0.1, -0.2], [0.3, 0.4]]) or torch.tensor([[0.1, -0.2]], requires_grad=True)';
 
-/** sum / mean over the whole array; one axis would need per-axis lowering, which the matrix lowering does not have. */
+/**
+ * sum / mean over the whole array, or over one axis (`axis=` in numpy, `dim=` in torch, or positional):
+ * the IR op gets the axis and keepdims as two more number arguments, which the matrix lowering reads.
+ */
 const reduceAll = (o: 'sum' | 'mean'): Fn => build(1, 2, ['axis', 'dim', 'keepdims', 'keepdim'], ([x, positional], kw, b) => {
-  const axis = kw.axis ?? kw.dim;
-  if (axis || positional) {
-    const how = axis ? `the keyword argument '${kw.axis ? 'axis' : 'dim'}=' of ${b.name}()` : `${b.name}() with an axis`;
-    b.fail(`${how}: a ${o} over one axis is not supported yet, only the ${o} of the whole array (np.${o}(x) or x.${o}())`, axis?.span ?? positional!.span);
+  const given = kw.axis ?? kw.dim;
+  const keyword = kw.axis ? 'axis' : 'dim';
+  if (given && positional) b.fail(`${b.name}() with the axis given twice`, given.span);
+  const keep = kw.keepdims ?? kw.keepdim;
+  const keepText = keep?.value.kind === 'name' ? keep.value.text : undefined;
+  if (keep && keepText !== 'True' && keepText !== 'False') b.fail(`${b.name}(…, ${kw.keepdims ? 'keepdims' : 'keepdim'}=…) must be True or False`, keep.span);
+  let axis: number | undefined;
+  if (given) {
+    if (given.value.kind !== 'num' || !Number.isInteger(given.value.value)) b.fail(`${b.name}(…, ${keyword}=…) with an axis that is not a whole number (one axis; a tuple of axes is not supported)`, given.span);
+    axis = (given.value as { value: number }).value;
+  } else if (positional) {
+    const v = positional.kind === 'num' ? positional.value : positional.kind === 'op' && positional.op === 'neg' && positional.args[0].kind === 'num' ? -positional.args[0].value : NaN;
+    if (!Number.isInteger(v)) b.fail(`${b.name}(x, axis) with an axis that is not a whole number written out`, positional.span);
+    axis = v;
   }
-  return b.op(o, [x], o);
+  if (axis === undefined) return b.op(o, [x], o);
+  const label = `${o}(${given ? keyword : 'axis'}=${axis})`;
+  return b.op(o, [x, b.num(axis), b.num(keepText === 'True' ? 1 : 0)], label);
 });
 
 /** clamp(x, min, max) as max/min: torch passes the gradient where x is inside [min, max], as max(x, min) does (ties go to x). */
@@ -199,7 +215,7 @@ const SYMPY: Module = {
     Max: op('max', 1, Infinity), Min: op('min', 1, Infinity),
     simplify: { kind: 'same' }, expand: { kind: 'same' }, factor: { kind: 'same' },
     symbols: { kind: 'symbols' }, Symbol: { kind: 'symbols' }, diff: { kind: 'diff' },
-    Function: refused("an undefined function (sympy's Function('g')) is not supported: write the function out, e.g. g = x**2 + 1 and f = sin(g)"),
+    Function: { kind: 'abstract' },
     Derivative: refused('an unevaluated Derivative(...) is not supported: write diff(f, x)'),
   }),
   constants: lookup<[string, number]>({ pi: ['pi', Math.PI], E: ['e', Math.E] }),

@@ -310,10 +310,11 @@ export function parsePython(text: string): Program {
     };
     /** Starts a call once its '(' is read (at `after`); returns where reading goes on. */
     const startCall = (fn: Fn, name: string, first: Tok, nameEnd: number, after: number, start = first.start, base = operands.length): number => {
-      if (fn.kind === 'refused') refuse(first, `${name}(...): ${fn.why}`, nameEnd);
+      if (fn.kind === 'refused') refuse(first, `${name.endsWith('()') ? name : `${name}(...)`}: ${fn.why}`, nameEnd);
       if (fn.kind === 'symbols') refuse(first, `${name}(...) inside an expression: write x = ${name}('x') on a line of its own`, nameEnd);
       if (fn.kind === 'diff') refuse(first, `${name}(...) inside an expression: write d = ${name}(f, x) on a line of its own (the graph shows f and its derivative)`, nameEnd);
       if (fn.kind === 'draw') refuse(first, `${name}(...) inside an expression (drawing is read past only as a statement of its own)`, nameEnd);
+      if (fn.kind === 'abstract') return startAbstract(name, first, after, start, base);
       if (fn.kind === 'fill' || fn.kind === 'like') {
         const { expr, next } = fn.kind === 'fill' ? readFill(fn.fill, name, first, after, to) : readLike(fn.fill, name, first, after, to);
         operands.push(expr);
@@ -323,6 +324,18 @@ export function parsePython(text: string): Program {
       const m: CallMarker = { type: 'call', tok: first, base, fn, name, start, keywords: Object.create(null) };
       markers.push(m);
       return readKeywords(m, after, to);
+    };
+    /** sympy's `Function('g')(x)`: the undefined function g applied to x (op 'fn', labelled g). */
+    const startAbstract = (name: string, first: Tok, after: number, start: number, base: number): number => {
+      const str = tokens[after];
+      const example = `${name}('g')(x)`;
+      if (after >= to || str.kind !== 'str' || tokens[after + 1]?.text !== ')') refuse(first, `${name}(...) without one string naming the function, e.g. ${example}`, tokens[Math.min(after, to - 1)].end);
+      const fnName = stringValue(str);
+      if (!/^[\p{L}_][\p{L}\p{N}_]*$/u.test(fnName)) refuse(str, `the function name '${fnName}' (a name such as 'g')`);
+      if (tokens[after + 2]?.text !== '(' || after + 2 >= to) refuse(first, `${name}('${fnName}') not applied to its argument: write ${name}('${fnName}')(x)`, tokens[after + 1].end);
+      symbolic = true;
+      markers.push({ type: 'call', tok: str, base, fn: { kind: 'op', op: 'fn', min: 1, max: 1 }, name: fnName, start, keywords: Object.create(null) });
+      return after + 3;
     };
     /** `np.zeros((1, 3))`, `torch.ones(2, 3)`, `np.full((2, 2), 0.5)`, `np.eye(3)`: a literal of that shape. */
     const readFill = (fill: 0 | 1 | 'value' | 'eye', name: string, first: Tok, after: number, end: number): { expr: Expr; next: number } => {
@@ -689,6 +702,8 @@ export function parsePython(text: string): Program {
   /** Set by `y.backward()` and `diff(f, x)`: the output, read where that line stands. */
   let output: Expr | undefined;
   let wrt: Program['wrt'];
+  /** Set by symbols(...) and Function(...): a sympy program (Program.symbolic). */
+  let symbolic = false;
 
   const importLine = (from: number, to: number) => {
     const first = tokens[from];
@@ -763,6 +778,50 @@ export function parsePython(text: string): Program {
     }
   };
 
+  /**
+   * `dfdx = diff(f, g) * diff(g, x)`: the chain rule written as a product of derivatives, each variable the next
+   * one's function. It marks f as the output and x as the variable, as diff(f, x) does. False when the line is
+   * not a product of diff(...) calls (the caller refuses it).
+   */
+  const chainRule = (diffAt: number, from: number, to: number): boolean => {
+    const factors: { open: number; close: number; name: string }[] = [];
+    for (let j = diffAt; ;) {
+      const d = calleeAt(j, to);
+      if (d?.fn.kind !== 'diff') return false;
+      const close = closesAt(d.open, to);
+      if (close < 0) return false;
+      factors.push({ open: d.open, close, name: d.name });
+      j = close + 1;
+      if (j === to) break;
+      if (tokens[j].text !== '*') return false;
+      j++;
+    }
+    if (factors.length < 2) return false;
+    const textOf = (r: { from: number; to: number }) => tokens.slice(r.from, r.to).map((t) => t.text).join('');
+    const parts = factors.map((f) => {
+      const args = argumentsOf(f.open, f.close);
+      if (args.length !== 2 || args[1].to !== args[1].from + 1 || tokens[args[1].from].kind !== 'name') {
+        refuse(tokens[f.open - 1], `${f.name}(...) in a chain rule without one variable: write ${f.name}(f, g) * ${f.name}(g, x)`, tokens[f.close].end);
+      }
+      return { fn: args[0], variable: tokens[args[1].from] };
+    });
+    for (let k = 0; k + 1 < parts.length; k++) {
+      if (parts[k].variable.text !== textOf(parts[k + 1].fn)) {
+        refuse(parts[k + 1].variable.text === parts[k].variable.text ? parts[k + 1].variable : tokens[parts[k + 1].fn.from],
+          `a product of derivatives that is not the chain rule (the variable '${parts[k].variable.text}' of one must be the function of the next: diff(f, g) * diff(g, x))`,
+          tokens[parts[k + 1].fn.to - 1].end);
+      }
+    }
+    const last = parts[parts.length - 1].variable;
+    const symbol = named.get(last.text);
+    if (symbol?.kind !== 'symbol') refuse(last, `the chain rule ending in '${last.text}': differentiate by a symbol made with symbols(...)`);
+    if (pending) throw new BackpropError('unsupported', 'unsupported in Python: an expression that is not the last statement (its value would be unused)', pending.expr.span);
+    output = parseExpr(parts[0].fn.from, parts[0].fn.to);
+    wrt = { name: (symbol as { name: string }).name, span: at(last) };
+    if (diffAt !== from) named.set(tokens[from].text, { kind: 'derivative', of: textOf(parts[0].fn) });
+    return true;
+  };
+
   /** `x = symbols('x')`, `x, y = symbols('x y')`: sympy symbols are the free variables (values from --at or the input box). */
   const symbolLine = (from: number, eqAt: number, to: number): boolean => {
     const callee = calleeAt(eqAt + 1, to);
@@ -782,6 +841,7 @@ export function parsePython(text: string): Program {
       if (!/^[\p{L}_][\p{L}\p{N}_]*$/u.test(name)) refuse(str!, `the symbol name '${name}' (ranges such as 'x0:3' are not supported)`);
       named.set(targets[k].text, { kind: 'symbol', name });
     });
+    symbolic = true;
     return true;
   };
 
@@ -835,6 +895,7 @@ export function parsePython(text: string): Program {
       : first.kind === 'name' && second?.text === '=' && calleeAt(from + 2, to)?.fn.kind === 'diff' ? from + 2 : -1;
     if (diffAt >= 0) {
       const d = calleeAt(diffAt, to)!;
+      if (closesAt(d.open, to) !== to - 1 && chainRule(diffAt, from, to)) continue;
       if (closesAt(d.open, to) !== to - 1) refuse(tokens[diffAt], `${d.name}(...) inside an expression: write d = ${d.name}(f, x) on a line of its own`);
       const args = argumentsOf(d.open, to - 1);
       if (args.length === 0 || args.length > 2) {
@@ -948,6 +1009,7 @@ export function parsePython(text: string): Program {
   const program: Program = { lang: 'python', params: [], body, span: lines.span(0, text.length) };
   if (output) program.result = output;
   if (wrt) program.wrt = wrt;
+  if (symbolic) program.symbolic = true;
   return program;
 
   /** The output is evaluated after the whole body: every value it reads must still have its name then. */

@@ -28,6 +28,12 @@ export interface GraphNode {
   span?: Span;
   /** What is unusual here, e.g. why a value or gradient is NaN or ∞: every such node says so itself. */
   warnings?: string[];
+  /**
+   * A symbolic graph's node (GraphModel.symbolic): its value and gradient ∂out/∂node as formulas in the inputs
+   * (`x² + 1`, `2x·cos(x² + 1)`); `value` and `grad` are NaN placeholders then, shown nowhere. `grad` is absent
+   * where none is shown (constants) or it is too long to write.
+   */
+  symbolic?: { value: string; grad?: string };
   /** Matrix programs: the TensorGroup (graph.groups) this scalar node was unrolled from. */
   group?: number;
   /** …and which entry of the group's value it is (row-major), when it is one of the group's outputs. */
@@ -97,6 +103,11 @@ export interface GraphModel {
   scopes?: TraceScope[];
   /** Interpreted programs: the conditions evaluated, in order (the graph is for this input's branches). */
   branches?: GraphBranch[];
+  /**
+   * Set when the graph has no numbers (a sympy program traced without values, or with an undefined function):
+   * every node's `symbolic` holds its value and gradient, every edge's `localFormula` its local derivative.
+   */
+  symbolic?: true;
 }
 
 /** How a node's note about its own non-finite gradient starts (views hide it where they hide the gradient). */

@@ -14,6 +14,8 @@ import type { TraceBranch, TraceScope } from './scopes';
 /** Node metadata of a lowered (matrix) program: which matrix-level op the scalar node came from. */
 export interface TaggedMeta extends NodeMeta {
   group?: GroupTag;
+  /** An undefined function's name (op 'fn', sympy's Function('g')). */
+  fn?: string;
 }
 
 export interface TraceInput {
@@ -36,6 +38,13 @@ export interface Trace {
   scopes?: TraceScope[];
   /** Interpreted programs: each `if` / conditional evaluated, in order, with the condition's text. */
   branches?: TraceBranch[];
+  /** Traced without values (TraceOptions.symbolic): the tape's numbers are placeholders (NaN), its structure is the graph. */
+  symbolic?: true;
+}
+
+export interface TraceOptions {
+  /** Trace the structure only: missing values are not an error, and no value is used (a sympy program's symbolic graph). */
+  symbolic?: boolean;
 }
 
 /**
@@ -43,16 +52,16 @@ export interface Trace {
  * Free variables need values in `values`; all missing names are reported at once.
  * Matrix values (number[] / number[][]) and matrix ops are unrolled to scalars first (tensor.ts).
  */
-export function trace(source: Program, givenValues: TensorValues = {}): Trace {
+export function trace(source: Program, givenValues: TensorValues = {}, options: TraceOptions = {}): Trace {
   // Names are user text: `constructor` must not find Object.prototype's.
-  const given = lookup(givenValues);
+  const given = lookup(options.symbolic ? {} : givenValues);
   const lowered = needsLowering(source, given) ? lowerTensors(source, given) : undefined;
   const program = lowered ? lowered.program : source;
   const values = lowered ? lowered.values : (given as Readonly<Record<string, number>>);
   const free = freeVariables(program);
   const missing = [...program.params, ...free].filter((v) => !(v.name in values));
   // A variable first assigned a literal is an input with that value; it is not missing.
-  if (missing.length) {
+  if (missing.length && !options.symbolic) {
     const first = missing[0];
     const names = missing.map((m) => m.name);
     throw new BackpropError('missing-value',
@@ -64,6 +73,8 @@ export function trace(source: Program, givenValues: TensorValues = {}): Trace {
   const versions = new Map<string, number>();
   const inputs: TraceInput[] = [];
   const addInput = (name: string, value: number, span: Span | undefined, source: TraceInput['source'], group?: GroupTag) => {
+    // No value (a symbolic trace): NaN, a placeholder no view shows.
+    value ??= NaN;
     const index = tape.input(name, value, span);
     if (group) tape.meta.set(index, { ...tape.meta.get(index), group } as TaggedMeta);
     inputs.push({ name, index, value, span, source });
@@ -92,6 +103,7 @@ export function trace(source: Program, givenValues: TensorValues = {}): Trace {
     // The 3 already on the tape is left unused; nothing depends on it, so the graph does not show it.
     if (e.op === 'neg' && e.args[0].kind === 'num') return tape.constant(-e.args[0].value, { span: e.span });
     const meta: TaggedMeta = e.group ? { span: e.span, group: e.group } : { span: e.span };
+    if (e.op === 'fn') meta.fn = e.label;
     if (args.length === 1 && (e.op === 'max' || e.op === 'min' || e.op === 'hypot')) {
       return e.op === 'hypot' ? tape.applyNamed('abs', args[0], -1, meta) : args[0];
     }
@@ -129,5 +141,5 @@ export function trace(source: Program, givenValues: TensorValues = {}): Trace {
   if (output < 0) throw new BackpropError('no-output', 'nothing to trace: no expression and no assignment', program.span);
   // Constants get gradients too, for the views that ask to show them (a literal exponent's is never computed).
   tape.backward(output, { constants: true });
-  return { program, tape, output, inputs };
+  return options.symbolic ? { program, tape, output, inputs, symbolic: true } : { program, tape, output, inputs };
 }

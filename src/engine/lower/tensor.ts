@@ -175,6 +175,43 @@ export function lowerTensors(program: Program, givenValues: TensorValues = {}): 
     if (mean) acc = mk('div', [acc, { kind: 'num', value: a.items.length, span }], span, g, 0);
     return { shape: [], items: [acc] };
   };
+  /**
+   * sum / mean over one axis, as numpy's `axis=` and torch's `dim=` (negative counts from the end): each entry
+   * of the result adds the entries along that axis; keepdims leaves that axis in the shape with size 1.
+   */
+  const reduceAxis = (a: TVal, mean: boolean, axisArg: TVal, keepArg: TVal, span: Span, label: string): TVal => {
+    const axisItem = axisArg.items[0];
+    const given = axisItem.kind === 'num' ? axisItem.value : NaN;
+    const keep = keepArg.items[0].kind === 'num' && keepArg.items[0].value === 1;
+    const rank = a.shape.length;
+    if (rank === 0) throw new BackpropError('unsupported', `${label}: a single number has no axis ${given} (reduce a vector or matrix, or leave the axis out)`, span);
+    if (!Number.isInteger(given) || given < -rank || given >= rank) {
+      throw new BackpropError('unsupported', `${label}: axis ${given} is out of range for a ${shapeText(a.shape)} (axes ${rank === 1 ? '0 or -1' : '0, 1, -1 or -2'})`, span);
+    }
+    const axis = given < 0 ? given + rank : given;
+    if (rank === 1) {
+      const whole = reduce(a, mean, span, label);
+      return keep ? { shape: [1], items: whole.items } : whole;
+    }
+    const [rows, cols] = a.shape;
+    const along = axis === 0 ? rows : cols;
+    const count = axis === 0 ? cols : rows;
+    const shape = keep ? (axis === 0 ? [1, cols] : [rows, 1]) : [count];
+    const g = newGroup('op', label, shape, span);
+    const items: Expr[] = [];
+    // One divisor for every entry: the tracer gives a shared Expr one node.
+    const divisor: Expr = { kind: 'num', value: along, span };
+    for (let k = 0; k < count; k++) {
+      const at = (m: number) => a.items[axis === 0 ? m * cols + k : k * cols + m];
+      let acc = at(0);
+      for (let m = 1; m < along; m++) acc = mk('add', [acc, at(m)], span, g, m === along - 1 && !mean ? k : undefined);
+      // One entry along the axis: its sum is the entry itself, drawn as a copy so the group still shows it.
+      if (along === 1 && !mean) acc = mk('id', [acc], span, g, k);
+      if (mean) acc = mk('div', [acc, divisor], span, g, k);
+      items.push(acc);
+    }
+    return { shape, items };
+  };
   const elementwise = (op: OpName, args: TVal[], span: Span, label?: string): TVal => {
     const shape = broadcast(args.map((a) => a.shape), VERB[op] ?? `apply ${label ?? op} to`, span);
     const g = newGroup('op', label && !(op in VERB) ? label : OPS[OP[op]].symbol, shape, span);
@@ -220,8 +257,11 @@ export function lowerTensors(program: Program, givenValues: TensorValues = {}): 
       }
       case 'matmul': out = matmul(args[0], args[1], true, span, 'matmul'); break;
       case 'mmul': out = matmul(args[0], args[1], false, span, 'matmul'); break;
-      case 'sum': out = reduce(args[0], false, span, 'sum'); break;
-      case 'mean': out = reduce(args[0], true, span, 'mean'); break;
+      case 'sum': case 'mean': {
+        const mean = e.op === 'mean';
+        out = args.length === 3 ? reduceAxis(args[0], mean, args[1], args[2], span, e.label ?? e.op) : reduce(args[0], mean, span, e.op);
+        break;
+      }
       case 'dot': {
         const [a, b] = args;
         const n = vectorLength(a.shape);

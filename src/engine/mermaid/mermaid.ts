@@ -251,6 +251,8 @@ export function nodeTitle(node: GraphNode, options: LabelOptions = {}): string {
       return node.name !== undefined ? `${node.name} = ${text}` : text;
     }
   }
+  // An undefined function assigned to its own name (g = Function('g')(x)) is titled once: `g`.
+  if (node.op === 'fn' && node.name === node.symbol) return node.name;
   return node.name !== undefined ? `${node.name} = ${node.symbol}` : node.symbol;
 }
 
@@ -267,6 +269,12 @@ export function shownWarnings(node: GraphNode, options: Pick<LabelOptions, 'cons
  */
 export function nodeLabelLines(node: GraphNode, options: LabelOptions = {}): string[] {
   if (node.scopeNode) return groupLabelLines(node, node.scopeNode, options);
+  // A symbolic graph's node: its value and gradient as formulas (no numbers, so nothing is NaN).
+  if (node.symbolic) {
+    const lines = [nodeTitle(node, options), `value ${node.symbolic.value}`];
+    if (showsGradient(node, options) && node.symbolic.grad !== undefined) lines.push(`grad ${node.symbolic.grad}`);
+    return lines;
+  }
   const fmt = (v: number) => formatNumber(v, options.digits ?? 4);
   const lines = [nodeTitle(node, options), `value ${fmt(node.value)}`];
   const grad = showsGradient(node, options);
@@ -398,8 +406,10 @@ type EdgeWithFormula = GraphEdge & { localFormula?: string };
 export function edgeLabelText(edge: GraphEdge, options: LabelOptions = {}): string {
   const from = options.graph && indexOf(options.graph).byId.get(edge.from);
   if (from && !showsGradient(from, options)) return '';
-  const number = formatNumber(edge.local, options.digits ?? 4);
   const formula = (edge as EdgeWithFormula).localFormula;
+  // A symbolic graph's edge: the formula alone (its number is a placeholder).
+  if (options.graph?.symbolic) return formula ?? '';
+  const number = formatNumber(edge.local, options.digits ?? 4);
   // `−1` (the formula's minus sign) says no more than `-1` (the number's).
   const same = formula?.replace(/−/g, '-') === number;
   if ((options.edgeLabels ?? 'formula') === 'formula' && formula && [...formula].length <= EDGE_FORMULA_MAX && !same) {

@@ -14,8 +14,11 @@ export type Relation = '>' | '≥' | '<' | '≤';
 /** Printed text, its precedence and the tree size, cached: nodes never change once built. */
 interface Cached { text?: string; precedence?: number; size?: number }
 export interface Num extends Cached { kind: 'num'; value: number }
-/** A variable, or a named constant (π, e) when `constant` holds its value. */
-export interface Name extends Cached { kind: 'name'; name: string; constant?: number }
+/**
+ * A variable, or a named constant (π, e) when `constant` holds its value, or (`derivative`) the derivative of an
+ * undefined function written as one symbol, `dg/dx` or `∂f/∂g`: it has no formula to expand.
+ */
+export interface Name extends Cached { kind: 'name'; name: string; constant?: number; derivative?: true }
 export interface Sum extends Cached { kind: 'sum'; terms: SymExpr[] }
 /** coefficient · factors[0] · factors[1] …: the number kept apart, the factors without numbers, sorted. */
 export interface Product extends Cached { kind: 'product'; coefficient: number; factors: SymExpr[]; unit?: SymExpr }
@@ -30,6 +33,8 @@ export const ZERO: SymExpr = num(0);
 export const ONE: SymExpr = num(1);
 export const isZero = (e: SymExpr) => e.kind === 'num' && e.value === 0;
 export const name = (text: string, constant?: number): Name => (constant === undefined ? { kind: 'name', name: text } : { kind: 'name', name: text, constant });
+/** `dg/dx`, `∂f/∂g`: an undefined function's derivative as one symbol (see Name). */
+export const derivativeName = (text: string): Name => ({ kind: 'name', name: text, derivative: true });
 
 /** Tree size (shared subtrees counted each time they print): bounds the work and the text. */
 export function size(e: SymExpr): number {
@@ -130,12 +135,14 @@ export function mul(items: readonly SymExpr[]): SymExpr {
   if (coefficient === -1 && factors.length === 1 && factors[0].kind === 'sum') return add(factors[0].terms.map(neg));
   // Names, then powers of names, function calls, sums, conditionals (6x·(x² + 1)², x^y·ln(x)); then smaller
   // first, ties by text so equal products print alike.
-  factors.sort((a, b) => factorRank(a) - factorRank(b) || size(a) - size(b) || (identity(a) < identity(b) ? -1 : identity(a) > identity(b) ? 1 : 0));
+  factors.sort((a, b) => factorRank(a) - factorRank(b) || (factorRank(a) < 0 ? 0 : size(a) - size(b) || (identity(a) < identity(b) ? -1 : identity(a) > identity(b) ? 1 : 0)));
   if (coefficient === 1 && factors.length === 1) return factors[0];
   return { kind: 'product', coefficient, factors };
 }
 
 function factorRank(e: SymExpr): number {
+  // Derivative symbols first, in the order the chain rule multiplied them (outer first: ∂f/∂g·dg/dx).
+  if (e.kind === 'name' && e.derivative) return -1;
   const base = e.kind === 'power' ? e.base : e;
   if (base.kind === 'name') return e.kind === 'power' ? 1 : 0;
   if (base.kind === 'num') return 1;

@@ -11,6 +11,7 @@ import type { Expr, Program } from '../ast/ir';
 import { LIMITS } from '../base/limits';
 import { OP, opSpec, type OpName, type OpSpec } from '../tape/ops';
 import { add, call, isZero, mul, name, num, print, size, ZERO, type SymExpr } from './algebra';
+import { abstractSlope, abstractValue } from './abstract';
 
 /** Thrown when an expression outgrows LIMITS.maxSymbolicChars. */
 export class TooLong extends Error {}
@@ -65,6 +66,13 @@ function chain(op: OpName, a: Dual, b: Dual | undefined): Dual {
   return { value, derivative: bounded(add(terms)) };
 }
 
+/** An undefined function applied to its argument, and its derivative by the chain rule (∂f/∂g·dg/dx). */
+function abstract(fn: string, a: Dual, derive: boolean): Dual {
+  const value = abstractValue(fn, a.value);
+  if (!derive || isZero(a.derivative)) return { value, derivative: ZERO };
+  return { value, derivative: bounded(mul([abstractSlope(fn, a.value, false), a.derivative])) };
+}
+
 /** Size and depth of the program's expressions, iteratively (before anything recurses over them). */
 function withinBounds(program: Program): boolean {
   let nodes = 0;
@@ -94,6 +102,7 @@ function walk(program: Program, variable: string | undefined): Dual | undefined 
     if (e.kind === 'const') return { value: constantExpression(e.name, e.value), derivative: ZERO };
     if (e.kind === 'var') return env.get(e.name) ?? leaf(e.name);
     const args = e.args.map(visit);
+    if (e.op === 'fn') return abstract(e.label ?? 'f', args[0], variable !== undefined);
     return steps(e, args, (op, a, b) => (variable === undefined ? { value: bounded(applyOp(opSpec(op), a.value, b?.value ?? ZERO)), derivative: ZERO } : chain(op, a, b)));
   };
   let last: Dual | undefined;

@@ -5,11 +5,12 @@
  * sub-expression when it has no name and the text is short; otherwise the edge keeps its number only.
  */
 import type { GraphModel } from '../graph/graph';
-import type { Trace } from '../interpreter/trace';
+import type { TaggedMeta, Trace } from '../interpreter/trace';
 import { LIMITS } from '../base/limits';
 import { OP, OPS } from '../tape/ops';
 import { name, num, print, ZERO, type SymExpr } from './algebra';
 import { applyOp, constantExpression } from './derive';
+import { abstractSlope, abstractValue } from './abstract';
 
 /** An unnamed operand is written out on an edge when its text is at most this long. */
 export const EDGE_OPERAND_MAX_CHARS = 12;
@@ -34,7 +35,8 @@ export function attachEdgeFormulas(graph: GraphModel, trace: Trace): void {
       const a = expressions[tape.in0[i]];
       const b = tape.in1[i] >= 0 ? expressions[tape.in1[i]] : ZERO;
       if (a && b) {
-        const e = applyOp(OPS[op], a, b);
+        const fn = (meta as TaggedMeta | undefined)?.fn;
+        const e = fn !== undefined ? abstractValue(fn, a) : applyOp(OPS[op], a, b);
         if (print(e).length <= EDGE_OPERAND_MAX_CHARS) expressions[i] = e;
       }
     }
@@ -45,7 +47,10 @@ export function attachEdgeFormulas(graph: GraphModel, trace: Trace): void {
     const a = expressionOf(tape.in0[to]);
     const b = tape.in1[to] >= 0 ? expressionOf(tape.in1[to]) : ZERO;
     const rule = edge.arg === 0 ? spec.symbolicA : spec.symbolicB;
-    const text = print(rule(a, b, expressionOf(to)));
+    const fn = (tape.meta.get(to) as TaggedMeta | undefined)?.fn;
+    // An undefined function's slope is a symbol: dg/dx by an input, ∂f/∂g by a computed node.
+    const slope = fn !== undefined ? abstractSlope(fn, a, tape.op[tape.in0[to]] !== OP.input) : rule(a, b, expressionOf(to));
+    const text = print(slope);
     if (!text.includes(UNWRITTEN)) edge.localFormula = text;
   }
 }

@@ -17,7 +17,8 @@ export type OpName =
   | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan'
   | 'sinh' | 'cosh' | 'tanh' | 'exp' | 'log' | 'logb' | 'log2' | 'log10'
   | 'sqrt' | 'cbrt' | 'abs' | 'square' | 'max' | 'min' | 'hypot'
-  | 'sigmoid' | 'relu' | 'softplus' | 'leakyRelu';
+  | 'sigmoid' | 'relu' | 'softplus' | 'leakyRelu'
+  | 'fn';
 
 export interface OpSpec {
   readonly name: OpName;
@@ -185,6 +186,11 @@ const table: OpSpec[] = [
     forward: (a, b) => (a > 0 ? a : b * a), localA: (a, b) => (a > 0 ? 1 : b), localB: (a) => (a > 0 ? 0 : a),
     symbolicA: (a, b) => piecewise(a, '>', SYM_ZERO, ONE, b), symbolicB: (a) => piecewise(a, '>', SYM_ZERO, SYM_ZERO, a),
     kink: (a) => (a === 0 ? "leakyRelu is not differentiable at 0; using the negative-side slope" : undefined) },
+  // sympy's undefined function, Function('g')(x): no formula, so no number. Its graphs are symbolic
+  // (symbolic/abstract.ts names it and its derivative, `g(x)` and `dg/dx`); the rules here are its generic form.
+  { name: 'fn', arity: 1, symbol: 'f', rule: "d/du f(u) = f′(u) (an undefined function: its derivative is a symbol)",
+    forward: () => NaN, localA: () => NaN, localB: ZERO,
+    expression: (a) => call('fn', 'f', [a]), symbolicA: (a) => call('fn′', 'f′', [a]), symbolicB: SYMBOLIC_ZERO },
 ];
 
 // Every entry gets the same object shape so loads of its fields stay monomorphic.

@@ -88,7 +88,8 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
   const lesson = () => languageId === 'markdown' || req.isLesson();
 
   if (word.call) {
-    const op = functionOp(word);
+    // sympy's Function('g'): an undefined function, whose derivative is a symbol of its own.
+    const op = functionOp(word) ?? (word.word === 'Function' && ctx.lang === 'python' ? 'fn' : undefined);
     const name = word.qualifier ? `${word.qualifier}.${word.word}` : word.word;
     if (op) return shown([`**${name}** — local derivative: ${code(req.engine().opSpec(op).rule)}`, link]);
     // Calls that are not math (require, process.exit, console.log…) are never traced, let alone run.
@@ -174,10 +175,13 @@ export function computeHover(req: HoverRequest): HoverShown | undefined {
     if (r.ok) {
       gradient = gradientOf(engine, r.value, word.word);
       const value = r.value.tape.value[r.value.output];
+      // Through an undefined function (sympy's Function) there are no numbers: the formula above is the answer.
+      const symbolic = wholeProgram.symbolic === true && (Number.isNaN(value) || (gradient !== undefined && Number.isNaN(gradient)));
+      if (symbolic && gradient !== undefined && Number.isNaN(gradient)) gradient = undefined;
       if (gradient !== undefined) {
         const number = `**${engine.formatNumber(gradient, req.digits)}**`;
         const total = held.length ? `**d${ctx.assigned ?? ''}/d${word.word}** = ${number} in total (also through ${through.join(', ')})` : `= ${number}`;
-        lines.push(`${total} at ${used.join(', ')}; ${of} = ${engine.formatNumber(value, req.digits)}`);
+        lines.push(`${total}${used.length ? ` at ${used.join(', ')}` : ''}${symbolic ? '' : `; ${of} = ${engine.formatNumber(value, req.digits)}`}`);
       }
     } else {
       lines.push(`Not evaluated: ${code(r.error.message)}`);

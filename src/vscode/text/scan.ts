@@ -49,9 +49,12 @@ export interface Block {
 
 const NUMBER = String.raw`[+-]?\s*(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`;
 const NUMBER_RE = new RegExp(`^${NUMBER}$`);
-/** `torch.tensor([2.0], requires_grad=True)`, `np.array(2.0)`, `float(2)`, `Number(2)`: one number inside. */
+/**
+ * `torch.tensor([2.0], requires_grad=True)`, `np.array(2.0)`, `float(2)`, `Number(2)`, micrograd's
+ * `Value(2.0, label='a')`: one number inside, then keyword constants (names, numbers, quoted labels).
+ */
 const WRAPPED_NUMBER_RE = new RegExp(
-  String.raw`^(?:torch\.tensor|np\.array|numpy\.array|np\.float64|np\.float32|float|Number)\(\s*\[?\s*(${NUMBER})\s*\]?\s*(?:,\s*[\w=.\s]*)?\)$`,
+  String.raw`^(?:torch\.tensor|np\.array|numpy\.array|np\.float64|np\.float32|float|Number|Value)\(\s*\[?\s*(${NUMBER})\s*\]?\s*(?:,\s*(?:[\w=.\s]|'[^'\\]*'|"[^"\\]*")*)?\)$`,
 );
 
 /** The number a right side denotes, when it is a literal. */
