@@ -330,11 +330,11 @@ export function groupLabelLines(node: GraphNode, group: NonNullable<GraphNode['s
   } else {
     lines.push(`value ${fmt(node.value)}`, `grad ${fmt(node.grad)}`);
   }
-  // Inputs named as the graph draws them; an unnamed operation's value is `□`, a folded literal its number.
+  // Inputs named as the graph draws them: an input or a literal by its title, an operation by its name
+  // (`h`), else `□` (the edge into the group shows which node it is); one that is not drawn (shared by
+  // collapsed groups only) by the name and value the group carries for it.
   const named = group.inputs.map((input) => {
     const from = byId.get(input.id);
-    // An operation by its name (`h`), else `□`: the edge into the group shows which node it is.
-    // An input that is not drawn (used only by collapsed groups): its name and value as the group lists them.
     if (!from) return { name: input.name ?? PLACEHOLDER, value: input.value ?? NaN, grad: input.grad, shows: true };
     const name = from.kind === 'op' ? (from.scopeNode ? PLACEHOLDER : from.name ?? PLACEHOLDER) : nodeTitle(from, options);
     return { name, value: from.value, grad: input.grad, shows: showsGradient(from, options) };
