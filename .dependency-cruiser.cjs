@@ -32,6 +32,13 @@ module.exports = {
       to: { pathNot: ['^src/engine/', '^node_modules/typescript/'], dependencyTypesNot: ['core'] },
     },
     {
+      name: 'extension-no-node',
+      severity: 'error',
+      comment: 'The extension also runs in the web worker extension host (package.json "browser"): no Node built-ins outside the CLI.',
+      from: { path: ['^src/vscode/', '^src/host/', '^src/extension(\\.web)?\\.ts$', '^src/protocol\\.ts$'] },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
       name: 'src-no-media',
       severity: 'error',
       comment: 'media/ is the webview (its own bundle); the extension, CLI and engine never import it.',

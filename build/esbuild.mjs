@@ -3,6 +3,7 @@
 // `node build/esbuild.mjs [--watch] [--dev]`: minified with linked source maps by default.
 import * as esbuild from 'esbuild';
 import { existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { mermaidPatches } from './mermaid-patches.mjs';
 import { mermaidFlowchartOnly } from './mermaid-flowchart-only.mjs';
 
@@ -24,6 +25,19 @@ const lazyBundles = {
   },
 };
 
+/**
+ * The web worker extension host has no `require` of sibling files: its bundle inlines the engine, and the
+ * TypeScript front end becomes src/host/ts-parser.web.ts, which imports dist/web/ts-parser.js (an ES module)
+ * on first need.
+ */
+const webLazyParser = {
+  name: 'web-lazy-parser',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/engine\/frontends\/typescript$/ }, (args) =>
+      args.kind === 'require-call' ? { path: resolve('src/host/ts-parser.web.ts') } : undefined);
+  },
+};
+
 const node = {
   bundle: true,
   platform: 'node',
@@ -42,6 +56,11 @@ const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { engine: 'src/host/engine.ts', 'ts-parser': 'src/engine/frontends/typescript.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // package.json "browser": the same extension for the web worker extension host (CommonJS is what that host
+  // loads), and its TypeScript parser as an ES module that it import()s.
+  { ...node, platform: 'browser', target: 'es2022', plugins: [webLazyParser], entryPoints: { extension: 'src/extension.web.ts' }, outdir: 'dist/web' },
+  // `process` is undefined as in a browser, wherever it runs: the compiler then never takes its Node paths (os, fs).
+  { ...node, platform: 'browser', target: 'es2022', format: 'esm', plugins: [], define: { process: 'undefined' }, entryPoints: { 'ts-parser': 'src/engine/frontends/typescript.ts' }, outdir: 'dist/web' },
 ];
 if (existsSync('media/webview.ts')) {
   // Chunk names carry a content hash: clear the old ones, or the .vsix would ship every earlier build's chunks.

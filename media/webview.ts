@@ -4,7 +4,7 @@
  * overview and the theme are modules of their own. Everything user-derived reaches the DOM as text.
  */
 import './webview.css';
-import { reviveNumbers, type FromWebview, type GraphPayload, type GroupChoice, type WebviewState } from '../src/protocol';
+import { revivedState, reviveNumbers, storableState, type FromWebview, type GraphPayload, type GroupChoice, type WebviewState } from '../src/protocol';
 import { byId, el } from './dom';
 import { Controls } from './controls';
 import { outputCentre, showSvg, type Drawn, type DrawnBase, type GraphView } from './drawing';
@@ -94,7 +94,7 @@ class GraphWebview {
   // ------------------------------------------------------------------------------------------ state, messages
 
   private readInitialState(): WebviewState | undefined {
-    let raw: unknown = this.vscode.getState();
+    let raw: unknown = revivedState(this.vscode.getState());
     if (raw === undefined || raw === null) {
       const text = document.getElementById('bp-initial-state')?.textContent;
       if (!text) return undefined;
@@ -114,14 +114,14 @@ class GraphWebview {
   }
 
   private saveState(): void {
-    this.vscode.setState({
+    this.vscode.setState(storableState({
       stateVersion: STATE_VERSION,
       ...(this.panelId ? { panelId: this.panelId } : {}),
       payload: this.latest,
       ...(this.drawn ? { view: this.panzoom.view, structure: this.structure } : {}),
       ...(this.chosenView ? { graphView: this.chosenView } : {}),
       ...(this.groups ? { groups: this.groups } : {}),
-    });
+    }) as WebviewState);
   }
 
   private post(m: FromWebview): void {

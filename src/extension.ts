@@ -35,6 +35,10 @@ export function activate(context: vscode.ExtensionContext): void {
     // Panels stop listening but stay open: VS Code restores them after a reload.
     { dispose: () => GraphPanel.detachAll() },
   );
+  if (context.extensionMode === vscode.ExtensionMode.Test) {
+    // Only under a test runner (@vscode/test-web, @vscode/test-electron): the payload the panel was last given.
+    context.subscriptions.push(vscode.commands.registerCommand('backpropGraph._lastPayload', () => GraphPanel.target?.currentPayload));
+  }
   log.info(`activated (${context.extension.packageJSON.version ?? '?'})`);
 }
 

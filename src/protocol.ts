@@ -126,6 +126,18 @@ export function encodeNumbers(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? { [NUMBER_TAG]: String(value) } : value;
 }
 
+/**
+ * `vscode.setState` and the host's WebviewPanelSerializer keep state as JSON too: a saved graph with a NaN would
+ * come back with null there and fail validation. State is saved tagged and read back revived.
+ */
+export function storableState(state: WebviewState): unknown {
+  return JSON.parse(JSON.stringify(state, encodeNumbers));
+}
+
+export function revivedState(stored: unknown): unknown {
+  return stored === undefined || stored === null ? stored : JSON.parse(JSON.stringify(stored), reviveNumbers);
+}
+
 export function reviveNumbers(_key: string, value: unknown): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const keys = Object.keys(value);

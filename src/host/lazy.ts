@@ -25,3 +25,25 @@ export function warmEngine(): number | undefined | Error {
     return e instanceof Error ? e : new Error(String(e));
   }
 }
+
+/**
+ * In the web worker host the TypeScript parser arrives asynchronously (src/host/ts-parser.web.ts): a parse that
+ * needs it before it is there throws `TsParserLoading`. Its `loaded` promise, or undefined for any other error.
+ */
+export function parserLoading(e: unknown): Promise<void> | undefined {
+  if (!(e instanceof Error) || e.name !== 'TsParserLoading') return undefined;
+  const loaded = (e as Error & { loaded?: unknown }).loaded;
+  return loaded instanceof Promise ? loaded : undefined;
+}
+
+/** Runs `run`, and once more after the parser has loaded if it had to wait for it (never in Node hosts). */
+export async function whenParserLoaded<T>(run: () => Promise<T> | T): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    const loaded = parserLoading(e);
+    if (!loaded) throw e;
+    await loaded;
+    return run();
+  }
+}

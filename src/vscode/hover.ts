@@ -5,7 +5,7 @@
  * Never throws; nothing is run.
  */
 import * as vscode from 'vscode';
-import { loadEngine } from '../host/lazy';
+import { loadEngine, parserLoading } from '../host/lazy';
 import { readSettings } from './settings';
 import { computeHover } from './text/hover-compute';
 import { isLessonFile } from './codelens';
@@ -21,7 +21,7 @@ function markdown(lines: string[]): vscode.MarkdownString {
 export class DerivativeHoverProvider implements vscode.HoverProvider {
   constructor(private readonly deps: TraceDeps) {}
 
-  provideHover(doc: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): vscode.Hover | undefined {
+  provideHover(doc: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): vscode.ProviderResult<vscode.Hover> {
     try {
       const settings = readSettings(doc.uri);
       if (!settings.hoverEnabled) return undefined;
@@ -40,6 +40,9 @@ export class DerivativeHoverProvider implements vscode.HoverProvider {
       if (!shown) return undefined;
       return new vscode.Hover(markdown(shown.lines), new vscode.Range(doc.positionAt(shown.start), doc.positionAt(shown.end)));
     } catch (e) {
+      // In a browser, the first hover that needs the TypeScript compiler waits for its bundle (once).
+      const loaded = parserLoading(e);
+      if (loaded) return loaded.then(() => (token.isCancellationRequested ? undefined : this.provideHover(doc, position, token)));
       this.deps.log.warn('hover failed', e instanceof Error ? e.message : String(e));
       return undefined;
     }

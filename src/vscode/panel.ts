@@ -4,9 +4,8 @@
  * a typed message. A panel follows its source text as the document changes and re-traces (debounced) unless
  * pinned. Each panel's source is stored under the panel's own id.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { FromWebview, GraphPayload, ToWebview, WebviewState } from '../protocol';
+import { revivedState, type FromWebview, type GraphPayload, type ToWebview, type WebviewState } from '../protocol';
 import { shortTitle } from '../host/payload';
 import { webviewHtml } from '../host/webview-html';
 import type { Notice } from './notice';
@@ -62,7 +61,13 @@ async function storeSource(state: vscode.Memento, panelId: string, source: Panel
   await state.update(SOURCES_KEY, all);
 }
 
-const newPanelId = () => randomBytes(8).toString('hex');
+/** Web Crypto, not node:crypto: the same code runs in the Node and the web worker extension hosts. */
+function randomBytes(count: number): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(count));
+}
+const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const base64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+const newPanelId = () => hex(randomBytes(8));
 const validPanelId = (v: unknown) => (typeof v === 'string' && /^[0-9a-f]{16}$/.test(v) ? v : undefined);
 
 /** The tab says what the panel shows and whether it is pinned. */
@@ -149,7 +154,7 @@ export class GraphPanel {
     const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(deps.extensionUri, 'media', 'dist', file)).toString();
     webview.html = webviewHtml({
       cspSource: webview.cspSource,
-      nonce: randomBytes(16).toString('base64'),
+      nonce: base64(randomBytes(16)),
       scriptUri: media('webview.js'),
       styleUri: media('webview.css'),
       initialState: { ...initialState, panelId: id },
@@ -340,8 +345,8 @@ export class GraphPanel {
     });
     if (!target) return;
     const bytes = format === 'svg'
-      ? Buffer.from(data, 'utf8')
-      : Buffer.from(data.replace(/^data:image\/png;base64,/, ''), 'base64');
+      ? new TextEncoder().encode(data)
+      : Uint8Array.from(atob(data.replace(/^data:image\/png;base64,/, '')), (ch) => ch.charCodeAt(0));
     await vscode.workspace.fs.writeFile(target, bytes);
     void vscode.window.setStatusBarMessage(`Backprop Graph: saved ${target.fsPath || target.toString()}`, 4000);
   }
@@ -379,6 +384,6 @@ export class GraphPanelSerializer implements vscode.WebviewPanelSerializer<Webvi
   constructor(private readonly deps: PanelDeps) {}
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: WebviewState | undefined): Promise<void> {
-    GraphPanel.revive(panel, this.deps, state);
+    GraphPanel.revive(panel, this.deps, revivedState(state) as WebviewState | undefined);
   }
 }

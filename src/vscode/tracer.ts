@@ -8,7 +8,7 @@ import type { Analysis } from '../engine/analyze';
 import type { BackpropError } from '../engine/base/errors';
 import type { Lang, Program } from '../engine/ast/ir';
 import type { Span } from '../engine/base/span';
-import { loadEngine } from '../host/lazy';
+import { loadEngine, parserLoading, whenParserLoaded } from '../host/lazy';
 import { buildPayload, shortTitle } from '../host/payload';
 import type { GraphPayload } from '../protocol';
 import { compose, describeAssignment, literalSources, parseValueList, toDocOffset, valueListTemplate, type Segment, type ValueSource } from './text/compose';
@@ -106,7 +106,12 @@ export function spanToDoc(span: Pick<Span, 'start' | 'end'>, segments: Segment[]
  * Traces `target`. With `interactive`, missing values are asked for once (prefilled `x=1, w=1`); otherwise
  * they are an error that says how to give them.
  */
-export async function traceTarget(target: TraceTarget, options: TraceOptions, deps: TraceDeps): Promise<TraceOutcome> {
+export function traceTarget(target: TraceTarget, options: TraceOptions, deps: TraceDeps): Promise<TraceOutcome> {
+  // In a browser the first TypeScript that needs the compiler waits for its bundle, then traces again.
+  return whenParserLoaded(() => traceOnce(target, options, deps));
+}
+
+async function traceOnce(target: TraceTarget, options: TraceOptions, deps: TraceDeps): Promise<TraceOutcome> {
   try {
     const doc = await vscode.workspace.openTextDocument(target.uri);
     const text = doc.getText();
@@ -177,6 +182,7 @@ export async function traceTarget(target: TraceTarget, options: TraceOptions, de
     deps.log.info(`traced ${title} (${lang}, ${analysis.graph.nodes.length} nodes)${withEarlier} in ${Date.now() - started} ms${loadedMs > 50 ? ` (engine load ${loadedMs} ms)` : ''}`);
     return { ok: true, payload, segments: composed.segments, analysis, lang: lang as Lang };
   } catch (e) {
+    if (parserLoading(e)) throw e;
     deps.log.error('trace failed unexpectedly', e instanceof Error ? (e.stack ?? e.message) : String(e));
     return { ok: false, message: `internal error: ${e instanceof Error ? e.message : String(e)} (details in the "Backprop Graph" output)` };
   }

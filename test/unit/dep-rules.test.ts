@@ -15,13 +15,14 @@ function cruise(cwd: string, ...targets: string[]) {
   });
 }
 
-test('the dependency rules fail on a cycle, Node and vscode in the engine, and src importing media', () => {
+test('the dependency rules fail on a cycle, Node and vscode in the engine, Node in the extension, and src importing media', () => {
   const r = cruise(FIXTURE, 'src', 'media');
   const out = r.stdout + r.stderr;
   assert.notEqual(r.status, 0, `depcruise passed a tree that breaks every rule:\n${out}`);
   assert.match(out, /no-cycles: src\/engine\/first\.ts →\s+src\/engine\/second\.ts →\s+src\/engine\/first\.ts/);
   assert.match(out, /engine-no-node: src\/engine\/reads-files\.ts → (node:)?fs/);
   assert.match(out, /engine-no-vscode: src\/engine\/uses-vscode\.ts → \S*vscode/);
+  assert.match(out, /extension-no-node: src\/vscode\/uses-node\.ts → (node:)?crypto/);
   assert.match(out, /src-no-media: src\/panel\.ts → media\/draw\.ts/);
 });
 

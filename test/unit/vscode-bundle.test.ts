@@ -28,7 +28,7 @@ const vscode = {
     onDidChangeVisibleTextEditors: api.onDidChangeVisibleTextEditors,
     onDidChangeVisibleNotebookEditors: api.onDidChangeVisibleNotebookEditors,
   },
-  commands: api, languages: api, workspace: api,
+  commands: api, languages: api, workspace: api, ExtensionMode: { Production: 1, Development: 2, Test: 3 },
   Uri: { joinPath: (...a) => ({ path: a.join('/') }) }, ViewColumn: { Beside: -2, One: 1 },
 };
 const resolve = Module._resolveFilename;

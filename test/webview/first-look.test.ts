@@ -264,6 +264,24 @@ describe('first look: messages and saved state are validated', () => {
     await again.close();
     await w.page.close();
   });
+
+  test('a graph with -Infinity and NaN in it (log(x) at x = 0) survives the reload: its saved state is still valid JSON state', async () => {
+    const w = await open('vscode-light', PANEL_640);
+    await show(w, payloadFor('log(x) * x', { x: 0 }));
+    const saved = await w.page.evaluate(() => (window as unknown as { __state: unknown }).__state);
+    const again = await h.context.newPage();
+    const warnings: string[] = [];
+    again.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+    await again.setViewportSize(PANEL_640);
+    await again.addInitScript({ content: `window.__state = ${JSON.stringify(saved)};` });
+    await again.goto(`${h.baseUrl}/?theme=vscode-light`);
+    await again.waitForFunction(() => document.body.dataset.phase === 'data', undefined, { timeout: DRAW });
+    assert.deepEqual(warnings.filter((t) => /ignored the saved state/.test(t)), []);
+    const text = await again.locator('#diagram').innerText();
+    assert.match(text, /−∞|-∞|-Infinity|−Infinity/, text);
+    await again.close();
+    await w.page.close();
+  });
 });
 
 

@@ -147,7 +147,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       window.acquireVsCodeApi = () => ({
         postMessage: (m) => { window.__posted.push(JSON.parse(JSON.stringify(m))); },
         getState: () => window.__state,
-        setState: (s) => { window.__state = s; return s; },
+        // VS Code keeps a webview's state as JSON: what survives a reload is what survives JSON.
+        setState: (s) => { window.__state = JSON.parse(JSON.stringify(s)); return s; },
       });
     })();`,
   });
