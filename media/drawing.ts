@@ -22,9 +22,13 @@ export interface Drawn {
   direction: FlowDirection;
   summary?: Summary;
   collapsedIds: Set<string>;
+  /** The groups (graph.scopes ids) drawn collapsed. */
+  collapsedScopes: number[];
   svg: SVGSVGElement;
   /** Drawn node id → its group. Model nodes that are not drawn (folded constants) have none. */
   nodeEls: Map<string, SVGGElement>;
+  /** Open group (graph.scopes id) → its subgraph's box. */
+  clusterEls: Map<number, SVGGElement>;
   /** graph.edges, or tensor.edges in the tensor view: what edgePaths and edgeLabels are parallel to. */
   edges: readonly { from: string; to: string }[];
   /** Parallel to `edges`; undefined for an edge that is not drawn. */
@@ -34,7 +38,7 @@ export interface Drawn {
   tensor?: TensorGraph;
 }
 
-export type DrawnBase = Omit<Drawn, 'svg' | 'edges' | 'nodeEls' | 'edgePaths' | 'edgeLabels'>;
+export type DrawnBase = Omit<Drawn, 'svg' | 'edges' | 'nodeEls' | 'clusterEls' | 'edgePaths' | 'edgeLabels'>;
 
 /** Puts a Mermaid SVG into `container` and links its elements to the graph. */
 export function showSvg(container: HTMLElement, svg: string, d: DrawnBase): Drawn {
@@ -50,7 +54,7 @@ export function showSvg(container: HTMLElement, svg: string, d: DrawnBase): Draw
   style.setAttribute('class', 'bp-style');
   style.textContent = graphStyle(d.theme);
   svgEl.append(style);
-  const next: Drawn = { ...d, svg: svgEl, edges: d.tensor ? d.tensor.edges : d.graph.edges, nodeEls: new Map(), edgePaths: [], edgeLabels: [] };
+  const next: Drawn = { ...d, svg: svgEl, edges: d.tensor ? d.tensor.edges : d.graph.edges, nodeEls: new Map(), clusterEls: new Map(), edgePaths: [], edgeLabels: [] };
   mapElements(next, svgEl);
   return next;
 }
@@ -62,6 +66,17 @@ function mapElements(d: Drawn, svg: SVGSVGElement): void {
   Object.assign(d, linkElements(svg, d.edges));
   for (const [id, g] of d.nodeEls) {
     g.dataset.node = id;
+    g.setAttribute('tabindex', '0');
+    g.setAttribute('role', 'button');
+  }
+  // Subgraphs (the emitter's `s<scope>`): a click on one's box or title collapses the group.
+  for (const g of svg.querySelectorAll<SVGGElement>('g.cluster')) {
+    const m = /(?:^|-)s(\d+)$/.exec(g.id);
+    if (!m) continue;
+    const scope = Number(m[1]);
+    d.clusterEls.set(scope, g);
+    g.dataset.scope = String(scope);
+    g.classList.add('bp-group-title');
     g.setAttribute('tabindex', '0');
     g.setAttribute('role', 'button');
   }

@@ -13,6 +13,8 @@ import type { StepView } from './steps';
 export interface LabelTargets {
   info: SourceInfo;
   nodeEls: Map<string, SVGGElement>;
+  /** Subgraph boxes by group (absent where a view has none). */
+  clusterEls?: Map<number, SVGGElement>;
   /** The model's edges (graph.edges, or the tensor view's), and their label groups parallel to them (undefined where not drawn). */
   edges: readonly { from: string; to: string }[];
   edgeLabels: (SVGGElement | undefined)[];
@@ -82,6 +84,12 @@ export function fitEdgeLabels(labels: readonly (SVGGElement | undefined)[]): voi
 /** The complete labels (every value, gradient and local derivative), as the emitter wrote them. */
 export function writeCompleteLabels(d: LabelTargets): void {
   for (const [id, lines] of d.info.nodeLabels) setTextLines(d.nodeEls.get(id), lines);
+  // Group titles as the emitter wrote them (Mermaid leaves entity codes in subgraph titles as they are).
+  for (const [scope, title] of d.info.clusterTitles) {
+    const cluster = d.clusterEls?.get(scope);
+    setTextLines(cluster?.querySelector(':scope > g.cluster-label') ?? undefined, [title]);
+    cluster?.setAttribute('aria-label', `${title}: collapse this group`);
+  }
   completeEdgeLabels(d.info, d.edges).forEach((label, i) => {
     if (label !== undefined) setTextLines(d.edgeLabels[i], label ? [label] : []);
   });

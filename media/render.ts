@@ -37,6 +37,8 @@ function init(theme: ThemeName): void {
     flowchart: {
       htmlLabels: false, useMaxWidth: false, wrappingWidth: 2000, curve: 'basis',
       nodeSpacing: SPACING.nodeSpacing, rankSpacing: SPACING.rankSpacing, padding: SPACING.padding, diagramPadding: 8,
+      // Room under a group's title (function calls and loops are subgraphs): the first rank would cover it.
+      subGraphTitleMargin: { top: 4, bottom: 22 },
     },
   });
 }
@@ -57,7 +59,7 @@ export function renderHost(): HTMLElement {
 export async function renderSvg(id: string, source: string, theme: ThemeName): Promise<string> {
   init(theme);
   try {
-    return (await mermaid.render(id, source + classDefs(theme), renderHost())).svg;
+    return (await mermaid.render(id, source + classDefs(theme, source), renderHost())).svg;
   } finally {
     document.getElementById(id)?.remove();
     document.getElementById(`d${id}`)?.remove();

@@ -1,6 +1,7 @@
 /** The side panel: output, inputs with their gradients and checks, symbolic forms, warnings, legend; the tensor view's matrices. */
 import { formatNumber } from '../src/engine/base/format';
 import type { GraphPayload } from '../src/protocol';
+import { branchNote } from '../src/engine/mermaid/mermaid';
 import type { TensorValue } from '../src/engine/base/tensor-value';
 import type { TensorGraph, TensorNode } from '../src/engine/graph/tensor-view';
 import { el } from './dom';
@@ -40,6 +41,23 @@ export function renderSide(side: HTMLElement, d: Drawn, tensorUi: TensorSideUi):
       el('strong', '', 'Summarized graph. '),
       document.createTextNode(`Showing ${d.summary.shownNodes} of ${d.summary.totalNodes} nodes: ${d.summary.reason}. Nodes marked “⋯ +N nodes” stand for whole subexpressions (value and gradient are theirs); click one to open it.`),
     );
+    parts.push(note);
+  }
+  if (p.graph.scopes?.length) {
+    const note = el('div', 'notice groups-notice');
+    note.setAttribute('role', 'note');
+    const closed = d.collapsedScopes.length;
+    note.append(
+      el('strong', '', 'Groups. '),
+      document.createTextNode(`Each function call and loop is a box titled with its call and line${closed ? `; ${closed} ${closed === 1 ? 'is' : 'are'} collapsed to one node showing its inputs, outputs and gradients` : ''}. Click a box's title to collapse it; click a collapsed group to open it.`),
+    );
+    parts.push(note);
+  }
+  const branches = branchNote(p.graph);
+  if (branches) {
+    const note = el('div', 'notice branch-notice');
+    note.setAttribute('role', 'note');
+    note.append(el('strong', '', 'For this input. '), document.createTextNode(branches));
     parts.push(note);
   }
   parts.push(outputSection(p, fmt));

@@ -1,7 +1,9 @@
 /** Reading the Mermaid source our emitter writes (src/engine/mermaid/mermaid.ts). */
 
-const NODE_LINE = /^\s*([A-Za-z][\w]*)(\(\[|\[|\(|\{)"(.*)"(\]\)|\]|\)|\})\s*$/;
+const NODE_LINE = /^\s*([A-Za-z][\w]*)(\(\[|\[\[|\{\{|\[|\(|\{)"(.*)"(\]\)|\]\]|\}\}|\]|\)|\})\s*$/;
 const EDGE_LINE = /^\s*([A-Za-z][\w]*)\s+-->\|"(.*)"\|\s+([A-Za-z][\w]*)\s*$/;
+/** A group's subgraph (the emitter's `subgraph s3["neuron(x) · line 9"]`). */
+const SUBGRAPH_LINE = /^\s*subgraph s(\d+)\["(.*)"\]\s*$/;
 /** An edge without a label (the tensor view's). */
 const PLAIN_EDGE_LINE = /^\s*([A-Za-z][\w]*)\s+-->\s+([A-Za-z][\w]*)\s*$/;
 
@@ -16,6 +18,8 @@ export function decodeLabel(text: string): string {
 export interface SourceInfo {
   /** Node id → label lines. */
   nodeLabels: Map<string, string[]>;
+  /** Group (scope id) → its subgraph's title. */
+  clusterTitles: Map<number, string>;
   /** Edge labels in source order, with their ends. */
   edges: { from: string; to: string; label: string }[];
   /** Every edge, labelled or not, in source order (what the layout sees). */
@@ -33,7 +37,16 @@ export function readSource(source: string): SourceInfo {
   const links: SourceInfo['links'] = [];
   const keyLines: string[] = [];
   const widths: number[] = [];
+  const clusterTitles = new Map<number, string>();
   for (const line of source.split('\n')) {
+    const subgraph = SUBGRAPH_LINE.exec(line);
+    if (subgraph) {
+      const title = decodeLabel(subgraph[2]);
+      clusterTitles.set(Number(subgraph[1]), title);
+      widths.push(title.length);
+      keyLines.push(`subgraph s${subgraph[1]}`);
+      continue;
+    }
     const node = NODE_LINE.exec(line);
     if (node) {
       const lines = node[3].split('<br/>').map(decodeLabel);
@@ -55,7 +68,7 @@ export function readSource(source: string): SourceInfo {
     if (plain) links.push({ from: plain[1], to: plain[2], label: '' });
     keyLines.push(line);
   }
-  return { nodeLabels, edges, links, structureKey: keyLines.join('\n'), widths, nodeCount: nodeLabels.size };
+  return { nodeLabels, clusterTitles, edges, links, structureKey: keyLines.join('\n'), widths, nodeCount: nodeLabels.size };
 }
 
 

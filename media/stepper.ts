@@ -206,7 +206,9 @@ export class Stepper {
       }
       status.append(ul);
       const accList = el('ul', 'accumulated');
-      for (const input of d.graph.inputs) {
+      // The inputs drawn (a collapsed group's label lists the ones only it uses).
+      const drawnInputs = new Set(d.graph.nodes.map((n) => n.id));
+      for (const input of d.graph.inputs.filter((i) => drawnInputs.has(i.id))) {
         const acc = view.acc.get(input.id);
         const parts = d.graph.edges.map((e, i) => (e.from === input.id && view.done.has(i) ? fmt(e.product) : undefined)).filter((x): x is string => x !== undefined);
         const text = acc === undefined ? `∂/∂${input.name}: nothing yet` : `∂/∂${input.name} = ${parts.join(' + ')}${parts.length > 1 ? ` = ${fmt(acc)}` : ''}${view.complete.has(input.id) ? ' ✓ complete' : ' (so far)'}`;

@@ -57,8 +57,40 @@ const CLASS_DEFS: Record<ThemeName, Record<string, string>> = {
   },
 };
 
-export function classDefs(theme: ThemeName): string {
-  return Object.entries(CLASS_DEFS[theme]).map(([cls, style]) => `  classDef ${cls} ${style}\n`).join('');
+/** Collapsed groups' and branch marks' classes: defined only for a source that uses them (straight-line sources stay as they were). */
+const GROUP_CLASS_DEFS: Record<ThemeName, Record<string, string>> = {
+  light: {
+    bpGroup: 'fill:#f3ecff,stroke:#6741d9,stroke-width:3px,color:#1e0b4f',
+    bpBranch: 'fill:#fff0f6,stroke:#a61e4d,stroke-width:1.5px,color:#3d0a1c',
+  },
+  dark: {
+    bpGroup: 'fill:#2b2145,stroke:#b197fc,stroke-width:3px,color:#f3efff',
+    bpBranch: 'fill:#3d1426,stroke:#f783ac,stroke-width:1.5px,color:#ffe9f1',
+  },
+  hcDark: {
+    bpGroup: 'fill:#000000,stroke:#b197fc,stroke-width:2.5px,color:#ffffff',
+    bpBranch: 'fill:#000000,stroke:#f783ac,stroke-width:2px,color:#ffffff',
+  },
+  hcLight: {
+    bpGroup: 'fill:#ffffff,stroke:#4b2ca3,stroke-width:2.5px,color:#000000',
+    bpBranch: 'fill:#ffffff,stroke:#8a1538,stroke-width:2px,color:#000000',
+  },
+};
+
+/** Subgraph (group) boxes and their titles: text in contrast with the box. */
+const CLUSTER: Record<ThemeName, { box: string; border: string; text: string }> = {
+  light: { box: '#f6f4fc', border: '#8c82b4', text: '#1f1f1f' },
+  dark: { box: '#26242f', border: '#8c82b4', text: '#f0f0f0' },
+  hcDark: { box: '#000000', border: '#ffffff', text: '#ffffff' },
+  hcLight: { box: '#ffffff', border: '#000000', text: '#000000' },
+};
+
+export function classDefs(theme: ThemeName, source = ''): string {
+  const defs = { ...CLASS_DEFS[theme] };
+  for (const [cls, style] of Object.entries(GROUP_CLASS_DEFS[theme])) {
+    if (new RegExp(`^\\s*class \\S+ ${cls}$`, 'm').test(source)) defs[cls] = style;
+  }
+  return Object.entries(defs).map(([cls, style]) => `  classDef ${cls} ${style}\n`).join('');
 }
 
 /**
@@ -93,5 +125,8 @@ export function graphStyle(theme: ThemeName): string {
     `${s} .bp-mark-explode { fill: none; stroke: #e03131; stroke-width: 3px; }`,
     `${s} path.bp-edge-vanish { stroke-dasharray: 4 3 !important; opacity: 0.6; }`,
     `${s} path.bp-edge-explode { stroke: #e03131 !important; }`,
+    `${s} g.cluster > rect { fill: ${CLUSTER[theme].box} !important; fill-opacity: 0.6; stroke: ${CLUSTER[theme].border} !important; stroke-width: 1px; rx: 6px; }`,
+    `${s} g.cluster.bp-group-title { cursor: pointer; }`,
+    `${s} g.cluster-label text, ${s} g.cluster-label tspan { fill: ${CLUSTER[theme].text} !important; font-size: ${FONT_SIZE - 1}px; }`,
   ].join('\n');
 }

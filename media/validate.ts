@@ -66,6 +66,35 @@ function id(v: unknown, path: string): string {
   return s;
 }
 
+/** A non-negative integer (a scope id). */
+function int(v: unknown, path: string): number {
+  const n = num(v, path);
+  if (!Number.isInteger(n) || n < 0) fail(path, 'a non-negative integer');
+  return n;
+}
+function ints(v: unknown, path: string): number[] {
+  return arr(v, path).map((x, i) => int(x, `${path}[${i}]`));
+}
+function scopeNode(v: unknown, path: string): void {
+  const o = obj(v, path);
+  int(o.scope, `${path}.scope`);
+  num(o.hidden, `${path}.hidden`);
+  arr(o.inputs, `${path}.inputs`).forEach((x, i) => {
+    const p = obj(x, `${path}.inputs[${i}]`);
+    id(p.id, `${path}.inputs[${i}].id`);
+    num(p.grad, `${path}.inputs[${i}].grad`);
+    opt(p, 'name', `${path}.inputs[${i}]`, str);
+    opt(p, 'value', `${path}.inputs[${i}]`, num);
+  });
+  arr(o.outputs, `${path}.outputs`).forEach((x, i) => {
+    const p = obj(x, `${path}.outputs[${i}]`);
+    id(p.id, `${path}.outputs[${i}].id`);
+    num(p.value, `${path}.outputs[${i}].value`);
+    num(p.grad, `${path}.outputs[${i}].grad`);
+    opt(p, 'name', `${path}.outputs[${i}]`, str);
+  });
+}
+
 function graphModel(v: unknown, path: string): void {
   const g = obj(v, path);
   for (const [i, n] of arr(g.nodes, `${path}.nodes`).entries()) {
@@ -78,6 +107,8 @@ function graphModel(v: unknown, path: string): void {
     num(node.grad, `${p}.grad`);
     opt(node, 'name', p, str);
     opt(node, 'span', p, span);
+    opt(node, 'scope', p, int);
+    opt(node, 'scopeNode', p, scopeNode);
   }
   for (const [i, e] of arr(g.edges, `${path}.edges`).entries()) {
     const p = `${path}.edges[${i}]`;
@@ -86,6 +117,23 @@ function graphModel(v: unknown, path: string): void {
     id(edge.to, `${p}.to`);
     for (const k of ['local', 'upstream', 'product']) num(edge[k], `${p}.${k}`);
   }
+  opt(g, 'scopes', path, (v, sp) => arr(v, sp).forEach((s, i) => {
+    const p = `${sp}[${i}]`;
+    const o = obj(s, p);
+    int(o.id, `${p}.id`);
+    oneOf(o.kind, `${p}.kind`, ['call', 'loop', 'iteration']);
+    str(o.title, `${p}.title`);
+    span(o.span, `${p}.span`);
+    opt(o, 'parent', p, int);
+  }));
+  opt(g, 'branches', path, (v, bp) => arr(v, bp).forEach((b, i) => {
+    const p = `${bp}[${i}]`;
+    const o = obj(b, p);
+    span(o.span, `${p}.span`);
+    str(o.condition, `${p}.condition`);
+    bool(o.taken, `${p}.taken`);
+    opt(o, 'node', p, id);
+  }));
   id(g.output, `${path}.output`);
   for (const [i, input] of arr(g.inputs, `${path}.inputs`).entries()) {
     const p = `${path}.inputs[${i}]`;
@@ -165,6 +213,7 @@ function payload(v: unknown, path: string): GraphPayload {
   opt(p, 'edgeLabels', path, (v, vp) => oneOf(v, vp, ['formula', 'number']));
   opt(p, 'panelId', path, str);
   bool(p.pinned, `${path}.pinned`);
+  opt(p, 'collapsedScopes', path, ints);
   opt(p, 'tensor', path, (t, tp) => {
     const o = obj(t, tp);
     str(o.mermaid, `${tp}.mermaid`);
@@ -224,6 +273,12 @@ export function checkState(data: unknown): Checked<WebviewState> {
     opt(s, 'graphView', 'state', (v, p) => oneOf(v, p, ['tensor', 'scalar']));
     opt(s, 'structure', 'state', str);
     opt(s, 'panelId', 'state', str);
+    opt(s, 'groups', 'state', (v, p) => {
+      const o = obj(v, p);
+      str(o.key, `${p}.key`);
+      ints(o.collapsed, `${p}.collapsed`);
+      ints(o.opened, `${p}.opened`);
+    });
     return s as unknown as WebviewState;
   });
 }

@@ -4,7 +4,7 @@
  * overview and the theme are modules of their own. Everything user-derived reaches the DOM as text.
  */
 import './webview.css';
-import { revivedState, reviveNumbers, storableState, type FromWebview, type GraphPayload, type WebviewState } from '../src/protocol';
+import { revivedState, reviveNumbers, storableState, type FromWebview, type GraphPayload, type GroupChoice, type WebviewState } from '../src/protocol';
 import { byId, el } from './dom';
 import { Controls } from './controls';
 import { outputCentre, showSvg, type Drawn, type DrawnBase, type GraphView } from './drawing';
@@ -13,7 +13,7 @@ import { labelsOverflow, writeCompleteLabels } from './labels';
 import { applyMagnitudes, markSelectedTensor, markTensorMagnitudes } from './marks';
 import { Overview, READING_SCALE } from './overview';
 import { PanZoom, type View } from './panzoom';
-import { planDrawing, type Plan } from './plan';
+import { planDrawing, scopesKey, type Plan } from './plan';
 import { MAX_EDGES, MAX_TEXT, renderHost, renderSvg, SvgCache, warmUp } from './render';
 import { renderSide } from './side';
 import { readSource } from './source';
@@ -55,6 +55,8 @@ class GraphWebview {
   /** A view restored from saved state, applied if the first drawing is the one it was saved for. */
   private restoredView: { view: View; structure: string } | undefined;
   private expandIds: string[] = [];
+  /** The groups the user collapsed and opened, for the payload's groups (`key`); unset: the payload's defaults. */
+  private groups: GroupChoice | undefined;
   private pinned = false;
   /** The user's choice between the two views; unset means the tensor view whenever the payload has one. */
   private chosenView: GraphView | undefined;
@@ -74,6 +76,7 @@ class GraphWebview {
     const saved = this.readInitialState();
     this.chosenView = saved?.graphView;
     this.panelId = saved?.panelId ?? saved?.payload?.panelId;
+    this.groups = saved?.groups;
     if (saved?.view && saved.structure) this.restoredView = { view: saved.view, structure: saved.structure };
     this.wire();
     this.setPhase({ kind: 'loading' });
@@ -117,6 +120,7 @@ class GraphWebview {
       payload: this.latest,
       ...(this.drawn ? { view: this.panzoom.view, structure: this.structure } : {}),
       ...(this.chosenView ? { graphView: this.chosenView } : {}),
+      ...(this.groups ? { groups: this.groups } : {}),
     }) as WebviewState);
   }
 
@@ -139,6 +143,8 @@ class GraphWebview {
         if (this.latest && m.payload.version < this.latest.version) return warn(`ignored graph version ${m.payload.version} (showing ${this.latest.version})`);
         this.receivedAt = performance.now();
         if (this.latest && m.payload.title !== this.latest.title) this.expandIds = [];
+        // Same groups (same calls and loops): the user's collapsed and opened groups stay as they were.
+        if (this.groups && this.groups.key !== scopesKey(m.payload.graph)) this.groups = undefined;
         this.latest = m.payload;
         this.panelId = m.payload.panelId ?? this.panelId;
         this.setPinned(m.payload.pinned);
@@ -183,7 +189,8 @@ class GraphWebview {
 
   private plan(payload: GraphPayload): Plan {
     const current = this.drawn && this.drawn.payload.title === payload.title ? this.drawn.direction : undefined;
-    return planDrawing(payload, { view: this.viewFor(payload), expandIds: this.expandIds, area: { width: this.area.clientWidth, height: this.area.clientHeight }, current });
+    const groups = this.groups && this.groups.key === scopesKey(payload.graph) ? this.groups : undefined;
+    return planDrawing(payload, { view: this.viewFor(payload), expandIds: this.expandIds, area: { width: this.area.clientWidth, height: this.area.clientHeight }, current, groups });
   }
 
   // ------------------------------------------------------------------------------------------ drawing
@@ -210,7 +217,7 @@ class GraphWebview {
   private async draw(payload: GraphPayload): Promise<void> {
     const started = this.receivedAt || performance.now();
     const theme = themeFromBody(document.body);
-    const { graph, source, direction, summary, collapsed, tensor } = this.plan(payload);
+    const { graph, source, direction, summary, collapsed, tensor, collapsedScopes } = this.plan(payload);
     const graphView: GraphView = tensor ? 'tensor' : 'scalar';
     const info = readSource(source);
     if (info.edges.length > MAX_EDGES || source.length > MAX_TEXT) {
@@ -220,7 +227,7 @@ class GraphWebview {
     }
     const structure = `${graphView}\n${info.structureKey}`;
     const cacheKey = `${theme}\n${structure}`;
-    const base: DrawnBase = { payload, graph, source, info, theme, direction, summary, collapsedIds: collapsed, tensor };
+    const base: DrawnBase = { payload, graph, source, info, theme, direction, summary, collapsedIds: collapsed, collapsedScopes, tensor };
     const sameStructure = structure === this.structure;
     let mode: 'full' | 'inplace' | 'cached' = 'full';
     let next: Drawn | undefined;
@@ -394,11 +401,34 @@ class GraphWebview {
     }
     const node = d.graph.nodes.find((n) => n.id === id) ?? d.payload.graph.nodes.find((n) => n.id === id);
     if (node?.span) this.post({ kind: 'reveal', nodeId: id, span: node.span });
+    if (node?.scopeNode) return this.setGroupCollapsed(node.scopeNode.scope, false);
     if (d.collapsedIds.has(id)) {
       this.expandIds = [...this.expandIds, id];
       this.receivedAt = performance.now();
       this.requestDraw();
     }
+  }
+
+  /** Collapses or opens one group (a click on its box, or on its collapsed node) and draws again. */
+  private setGroupCollapsed(scope: number, collapse: boolean): void {
+    const d = this.drawn;
+    if (!d || !this.latest) return;
+    const key = scopesKey(this.latest.graph);
+    const collapsed = new Set(d.collapsedScopes);
+    const opened = new Set(this.groups?.key === key ? this.groups.opened : []);
+    if (collapse) {
+      collapsed.add(scope);
+      opened.delete(scope);
+    } else {
+      collapsed.delete(scope);
+      opened.add(scope);
+    }
+    this.groups = { key, collapsed: [...collapsed].sort((a, b) => a - b), opened: [...opened].sort((a, b) => a - b) };
+    // Nodes opened inside a summary belong to the drawing before this one.
+    this.expandIds = [];
+    this.saveState();
+    this.receivedAt = performance.now();
+    this.requestDraw();
   }
 
   /** The complete graph's SVG file text, whatever the step state. */
@@ -411,20 +441,31 @@ class GraphWebview {
   private wire(): void {
     window.addEventListener('message', (event: MessageEvent) => this.onMessage(event.data));
     const nodeFrom = (target: EventTarget | null) => ((target as Element | null)?.closest?.('g.node') as SVGGElement | null)?.dataset.node;
+    // A group's box (not a node inside it). A click counts on its title only: double-clicking inside a box zooms.
+    const groupFrom = (target: EventTarget | null, titleOnly: boolean) => {
+      const t = target as Element | null;
+      if (titleOnly && !t?.closest?.('g.cluster-label')) return undefined;
+      const scope = (t?.closest?.('g.cluster') as SVGGElement | null)?.dataset.scope;
+      return scope === undefined ? undefined : Number(scope);
+    };
     this.diagram.addEventListener('click', (e) => {
       if (this.panzoom.dragged) {
         this.panzoom.dragged = false;
         return;
       }
       const id = nodeFrom(e.target);
-      if (id) this.activateNode(id);
+      if (id) return this.activateNode(id);
+      const scope = groupFrom(e.target, true);
+      if (scope !== undefined && !this.drawn?.tensor) this.setGroupCollapsed(scope, true);
     });
     this.diagram.addEventListener('keydown', (e) => {
       if (e.key !== 'Enter' && e.key !== ' ') return;
       const id = nodeFrom(e.target);
-      if (!id) return;
+      const scope = id ? undefined : groupFrom(e.target, false);
+      if (!id && scope === undefined) return;
       e.preventDefault();
-      this.activateNode(id);
+      if (id) this.activateNode(id);
+      else if (scope !== undefined) this.setGroupCollapsed(scope, true);
     });
     // Double-click zooms in where clicked (at least to a readable size); with Shift it zooms out.
     this.area.addEventListener('dblclick', (e) => {
@@ -439,7 +480,7 @@ class GraphWebview {
     byId('btn-zoom-in').addEventListener('click', () => this.panzoom.zoomCenter(1.25));
     byId('btn-zoom-out').addEventListener('click', () => this.panzoom.zoomCenter(0.8));
     byId('btn-copy').addEventListener('click', () => {
-      if (this.drawn) this.post({ kind: 'copyMermaid', text: this.drawn.source + classDefs(this.drawn.theme) });
+      if (this.drawn) this.post({ kind: 'copyMermaid', text: this.drawn.source + classDefs(this.drawn.theme, this.drawn.source) });
     });
     byId('btn-svg').addEventListener('click', () => {
       const text = this.exportSvg();

@@ -58,6 +58,11 @@ export interface GraphPayload {
   panelId?: string;
   /** Set for matrix programs: the webview then offers a tensor view (its default) beside the scalar view. */
   tensor?: TensorPayload;
+  /**
+   * Programs with calls and loops (graph.scopes): the groups `mermaid` draws collapsed (collapseScopes() of
+   * these; defaultCollapsedScopes() chose them). The webview starts from them; the user's clicks then decide.
+   */
+  collapsedScopes?: number[];
 }
 
 /** The tensor view of a matrix program: one node per matrix op (node ids `t<group>`), drawn from `mermaid`. */
@@ -98,6 +103,16 @@ export interface WebviewState {
   structure?: string;
   /** The view the user chose for matrix programs; unset means the default (tensor view). */
   graphView?: 'tensor' | 'scalar';
+  /** The groups the user collapsed and opened, kept while new payloads have the same groups (`key`). */
+  groups?: GroupChoice;
+}
+
+/** Which groups (graph.scopes ids) the user collapsed or opened, for the groups listed by `key` (media/plan.ts scopesKey). */
+export interface GroupChoice {
+  key: string;
+  collapsed: number[];
+  /** Opened by the user: never collapsed again to fit maxNodes (a summary by count is used instead). */
+  opened: number[];
 }
 
 /**

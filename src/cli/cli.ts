@@ -2,7 +2,7 @@
  * backprop-graph: the engine without VS Code.
  *   backprop-graph [EXPR|-] [--lang math|ts|python] [--at NAME=VALUE[,NAME=VALUE…]]… [--format text|mermaid|json|html]
  *                  [--out FILE] [--digits N] [--direction LR|TB|RL|BT] [--constants fold|nodes] [--constant-grads]
- *                  [--edge-labels formula|number] [--max-steps N] [--max-depth N]
+ *                  [--edge-labels formula|number] [--max-steps N] [--max-depth N] [--open-groups]
  * Exit codes: 0 success; 2 bad input or usage (one line on stderr naming the problem and where); 1 internal error.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { selfContainedHtml } from '../host/webview-html';
 const USAGE = `usage: backprop-graph [EXPR|-] [--lang math|ts|python] [--at NAME=VALUE[,NAME=VALUE...]]...
                       [--format text|mermaid|json|html] [--out FILE] [--digits N] [--direction LR|TB|RL|BT]
                       [--constants fold|nodes] [--constant-grads] [--edge-labels formula|number]
-                      [--max-steps N] [--max-depth N]
+                      [--max-steps N] [--max-depth N] [--open-groups]
 
 Traces EXPR (math like "(x^2+1)^3" or TypeScript like "Math.sin(x ** 2 + 1)"; read from stdin when absent
 or "-"), runs reverse-mode autodiff, and prints every node's value and gradient ∂out/∂node.
@@ -33,7 +33,10 @@ VALUE is a number, or a vector/matrix as a JSON array.
 --constant-grads also shows constants' gradients (JSON: otherwise grad, local and product are null for them).
 --edge-labels formula (default) labels an edge "2x = 4" when its local derivative has a short formula.
 --max-steps N (default 1000000) stops a program with loops or functions after N interpreted steps;
---max-depth N (default 1000) stops it when calls nest deeper than N (runaway recursion).`;
+--max-depth N (default 1000) stops it when calls nest deeper than N (runaway recursion).
+
+Function calls and loops are drawn as groups (Mermaid subgraphs); a graph of more than 40 nodes collapses the
+calls nested in the top-level calls, innermost first (as the panel opens it); --open-groups draws every group open.`;
 
 /** A user mistake: reported as one line on stderr with exit code 2, never a stack trace. */
 class UsageError extends Error {}
@@ -56,6 +59,8 @@ interface CliOptions {
   /** The interpreter's budgets (--max-steps, --max-depth); unset: the engine's defaults. */
   maxSteps?: number;
   maxDepth?: number;
+  /** Draw every group open (mermaid/html), instead of the panel's default collapsing. */
+  openGroups: boolean;
 }
 
 const NAME = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
@@ -116,7 +121,7 @@ export function parseValues(spec: string, into: Record<string, TensorValue>): vo
 export function parseArgs(argv: readonly string[]): CliOptions | 'help' | 'version' {
   // values is keyed by user text: no prototype, so `--at __proto__=1` is a value like any other.
   const o: CliOptions = {
-    lang: 'auto', values: Object.create(null), format: 'text', digits: 6, constants: 'fold', constantGrads: false, edgeLabels: 'formula',
+    lang: 'auto', values: Object.create(null), format: 'text', digits: 6, constants: 'fold', constantGrads: false, edgeLabels: 'formula', openGroups: false,
   };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -167,6 +172,7 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' | 'versi
         if (inline !== undefined) throw new UsageError('--constant-grads takes no value');
         o.constantGrads = true;
         break;
+      case '--open-groups': o.openGroups = true; break;
       case '--edge-labels': {
         const v = value();
         if (v !== 'formula' && v !== 'number') throw new UsageError(`--edge-labels ${v}: expected formula or number`);
@@ -244,6 +250,23 @@ export function renderText(a: Analysis, text: string, o: CliOptions): string {
     }
     out.push(table(erows).replace(/^/gm, '  '));
   }
+  if (a.graph.scopes?.length) {
+    out.push('');
+    out.push('groups (calls and loops, as drawn):');
+    const depth = new Map<number, number>();
+    const counts = new Map<number, number>();
+    for (const n of a.graph.nodes) if (n.scope !== undefined) counts.set(n.scope, (counts.get(n.scope) ?? 0) + 1);
+    for (const s of a.graph.scopes) {
+      depth.set(s.id, s.parent === undefined ? 0 : (depth.get(s.parent) ?? 0) + 1);
+      const own = counts.get(s.id) ?? 0;
+      out.push(`  ${'  '.repeat(depth.get(s.id)!)}${s.title}${own ? `  (${own} node${own === 1 ? '' : 's'})` : ''}`);
+    }
+  }
+  const note = loadEngine().branchNote(a.graph);
+  if (note) {
+    out.push('');
+    out.push(note);
+  }
   out.push('');
   if (symbolic) out.push('gradients: symbolic (below); no numbers to check by finite differences');
   else out.push('gradients (analytic backprop vs central finite differences):');
@@ -317,6 +340,10 @@ export function renderJson(a: Analysis, o: Pick<CliOptions, 'constantGrads'> = {
     edges: graph.edges.map(({ from, to, local, upstream, product }) =>
       (hidden.has(from) ? { from, to, local: null, upstream, product: null } : { from, to, local, upstream, product })),
     warnings: graph.warnings,
+    // Programs with calls and loops: each node's `scope` is one of these; branches are the conditions taken.
+    scopes: graph.scopes,
+    branches: graph.branches,
+    note: loadEngine().branchNote(graph),
     check: a.check?.rows,
     symbolic: a.symbolic,
     // Matrix programs: each input tensor's gradient in its own shape (`gradients` has one entry per element).
@@ -325,12 +352,20 @@ export function renderJson(a: Analysis, o: Pick<CliOptions, 'constantGrads'> = {
   }, jsonNumber, 2) + '\n';
 }
 
+/** The Mermaid source: groups as the panel opens them (or all open with --open-groups). */
+function renderMermaid(a: Analysis, o: CliOptions): string {
+  const engine = loadEngine();
+  const collapsed = o.openGroups ? [] : engine.defaultCollapsedScopes(a.graph);
+  return engine.toMermaid(engine.collapseScopes(a.graph, collapsed), { ...labelOptions(o), direction: o.direction ?? 'LR' });
+}
+
 function renderHtml(a: Analysis, text: string, o: CliOptions): string {
   // Matrix entries (`W[0,1]`) came from the --at of their matrix (`W`).
   const sources = Object.fromEntries(a.graph.inputs.filter((i) => i.name.replace(/\[.*$/, '') in o.values).map((i) => [i.name, '--at']));
   const payload = buildPayload(loadEngine(), a, {
     title: shortTitle(text), digits: Math.min(o.digits, 4), direction: o.direction ?? 'auto', sources,
     constants: o.constants, constantGrads: o.constantGrads, edgeLabels: o.edgeLabels,
+    ...(o.openGroups ? { collapseGroupsOver: Infinity } : {}),
   });
   // The webview built as one classic script (the panel's build is an ES module with chunks): see build/esbuild.mjs.
   return selfContainedHtml({ script: readFileSync(join(__dirname, 'webview-inline.js'), 'utf8'), css: readFileSync(join(__dirname, 'webview-inline.css'), 'utf8'), payload });
@@ -367,7 +402,7 @@ export function main(argv: readonly string[]): number {
     const a = result.value;
     const output =
       parsed.format === 'json' ? renderJson(a, parsed)
-      : parsed.format === 'mermaid' ? engine.toMermaid(a.graph, { ...labelOptions(parsed), direction: parsed.direction ?? 'LR' })
+      : parsed.format === 'mermaid' ? renderMermaid(a, parsed)
       : parsed.format === 'html' ? renderHtml(a, text, parsed)
       : renderText(a, text, parsed);
     if (parsed.out) writeFileSync(parsed.out, output);

@@ -3,7 +3,8 @@ export { analyze, detectLang, parseProgram, type Analysis, type AnalyzeOptions, 
 export { BackpropError, attempt, type ErrorCode, type Result } from './base/errors';
 export { formatNumber } from './base/format';
 export { gradientCheck, type GradCheck, type GradCheckRow } from './graph/gradcheck';
-export { buildGraph, type GraphEdge, type GraphModel, type GraphNode } from './graph/graph';
+export { buildGraph, type GraphBranch, type GraphEdge, type GraphModel, type GraphNode, type ScopeNode } from './graph/graph';
+export { collapseScopes, collapseToFit, defaultCollapsedScopes, scopeNodeId, READABLE_NODES } from './graph/summarize';
 export { freeVariables, type Assign, type Expr, type GroupTag, type IrOp, type Lang, type Program, type TensorGroup, type TensorOp } from './ast/ir';
 export { LIMITS } from './base/limits';
 export { parseMath, MATH_FUNCTIONS } from './frontends/math';
@@ -13,7 +14,7 @@ export { elementName, lowerTensors, needsLowering } from './lower/tensor';
 export { tensorGradients, tensorView, type TensorEdge, type TensorGraph, type TensorNode } from './graph/tensor-view';
 export { tensorToMermaid } from './mermaid/tensor';
 export {
-  drawnGraph, edgeLabelText, escapeLabel, isDrawn, isFolded, nodeLabelLines, nodeTitle, showsGradient, shownWarnings, toMermaid,
+  branchNote, drawnGraph, edgeLabelText, escapeLabel, isDrawn, isFolded, nodeLabelLines, nodeTitle, showsGradient, shownWarnings, subgraphId, toMermaid,
   type ConstantsMode, type Direction, type DrawnGraph, type EdgeLabelMode, type LabelOptions, type MermaidOptions,
 } from './mermaid/mermaid';
 export { OP, OPS, opSpec, type OpName, type OpSpec } from './tape/ops';

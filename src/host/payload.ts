@@ -18,6 +18,8 @@ export interface PayloadOptions {
   constants?: ConstantsMode;
   constantGrads?: boolean;
   edgeLabels?: EdgeLabelMode;
+  /** Setting `backpropGraph.collapseGroupsOver` (default READABLE_NODES): see defaultCollapsedScopes(). */
+  collapseGroupsOver?: number;
   /** Where each input's value came from, by name; inputs not listed say "literal in the code" or "given". */
   sources?: Readonly<Record<string, string>>;
 }
@@ -28,7 +30,7 @@ export function shortTitle(text: string, max = 80): string {
 }
 
 /** `tensorToMermaid` is optional so callers with only `toMermaid` still compile; without it there is no tensor view. */
-export type PayloadEngine = Pick<typeof Engine, 'toMermaid'> & Partial<Pick<typeof Engine, 'tensorToMermaid'>>;
+export type PayloadEngine = Pick<typeof Engine, 'toMermaid'> & Partial<Pick<typeof Engine, 'tensorToMermaid' | 'collapseScopes' | 'defaultCollapsedScopes'>>;
 
 export function buildPayload(engine: PayloadEngine, analysis: Analysis, options: PayloadOptions): GraphPayload {
   const { graph } = analysis;
@@ -41,11 +43,14 @@ export function buildPayload(engine: PayloadEngine, analysis: Analysis, options:
     source: graph.symbolic ? 'a symbol (no value: the graph is in formulas)' : options.sources?.[i.name] ?? (i.source === 'literal' ? 'literal in the code' : 'given'),
   }));
   const labels = { constants: options.constants ?? 'fold', constantGrads: options.constantGrads ?? false, edgeLabels: options.edgeLabels ?? 'formula' } as const;
+  // Calls and loops: the groups the graph opens with collapsed (a straight-line program has none).
+  const collapsedScopes = graph.scopes?.length && engine.defaultCollapsedScopes ? engine.defaultCollapsedScopes(graph, options.collapseGroupsOver) : [];
+  const drawn = collapsedScopes.length && engine.collapseScopes ? engine.collapseScopes(graph, collapsedScopes) : graph;
   const payload: GraphPayload = {
     version: options.version ?? 1,
     title: options.title,
     lang: analysis.lang,
-    mermaid: engine.toMermaid(graph, { digits: options.digits, direction, ...labels }),
+    mermaid: engine.toMermaid(drawn, { digits: options.digits, direction, ...labels }),
     graph,
     value: analysis.value,
     inputs,
@@ -58,6 +63,7 @@ export function buildPayload(engine: PayloadEngine, analysis: Analysis, options:
     pinned: options.pinned ?? false,
     ...labels,
   };
+  if (collapsedScopes.length) payload.collapsedScopes = collapsedScopes;
   if (analysis.tensor && engine.tensorToMermaid) {
     // Node labels carry name/op and shape (and the value when it is a single number); matrices open in the panel.
     const mermaid = engine.tensorToMermaid(analysis.tensor, { digits: options.digits, direction, maxEntries: 1 });

@@ -20,6 +20,8 @@ export interface Settings {
   /** `backpropGraph.maxSteps` / `maxCallDepth`: the interpreter's budgets for programs with loops and functions. */
   maxSteps: number;
   maxCallDepth: number;
+  /** `backpropGraph.collapseGroupsOver`: a graph of calls and loops bigger than this opens with nested calls collapsed. */
+  collapseGroupsOver: number;
 }
 
 const DIRECTIONS: readonly (Direction | 'auto')[] = ['auto', 'LR', 'RL', 'TB', 'BT'];
@@ -48,5 +50,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     edgeLabels: c.get<string>('edgeLabels', 'formula') === 'number' ? 'number' : 'formula',
     maxSteps: wholeAtLeastOne(c.get<number>('maxSteps', 1_000_000), 1_000_000),
     maxCallDepth: wholeAtLeastOne(c.get<number>('maxCallDepth', 1_000), 1_000),
+    collapseGroupsOver: wholeAtLeastOne(c.get<number>('collapseGroupsOver', 40), 40),
   };
 }

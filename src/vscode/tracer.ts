@@ -169,6 +169,7 @@ async function traceOnce(target: TraceTarget, options: TraceOptions, deps: Trace
     const payload = buildPayload(engine, analysis, {
       title, digits: settings.digits, direction: settings.direction, pinned: options.pinned, version: options.version, sources,
       constants: settings.constants, constantGrads: settings.constantGrads, edgeLabels: settings.edgeLabels,
+      collapseGroupsOver: settings.collapseGroupsOver,
     });
     // Matrix entries (`W1[0,1]`) and inputs declared by included statements: name the line they come from.
     const declared = new Map([...assignments.filter((a) => a.start >= start && a.end <= end), ...composed.included].map((a) => [a.name, describeAssignment(a)]));

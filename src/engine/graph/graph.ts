@@ -3,6 +3,7 @@ import { OP, OPS, type OpName } from '../tape/ops';
 import type { Span } from '../base/span';
 import type { TensorGroup } from '../ast/ir';
 import type { TaggedMeta, Trace } from '../interpreter/trace';
+import type { TraceScope } from '../interpreter/scopes';
 
 export interface GraphNode {
   /** Generated from the tape index (`n0`, `n1`, …); never user text. */
@@ -37,6 +38,38 @@ export interface GraphNode {
   group?: number;
   /** …and which entry of the group's value it is (row-major), when it is one of the group's outputs. */
   element?: number;
+  /** Interpreted programs: the innermost call, loop or iteration (GraphModel.scopes id) the node was created in. */
+  scope?: number;
+  /** Set on the node that stands for a collapsed call or loop (collapseScopes() in summarize.ts). */
+  scopeNode?: ScopeNode;
+}
+
+/**
+ * A collapsed group's node. Its value and grad are its first output's; the emitter's label lists the rest.
+ * The ids are of nodes in the same (collapsed) model, so the emitter can name them as it draws them.
+ */
+export interface ScopeNode {
+  scope: number;
+  /** How many nodes of the full graph it hides. */
+  hidden: number;
+  /**
+   * The values the group reads from outside, in order of first use, with the gradient it sends back to each.
+   * An input that is not drawn (used only by collapsed groups) carries its name and value here.
+   */
+  inputs: { id: string; grad: number; name?: string; value?: number }[];
+  /** The nodes inside whose values leave the group (or the graph's output), with their values and gradients. */
+  outputs: { id: string; name?: string; value: number; grad: number }[];
+}
+
+/** A condition the program evaluated: only the branch taken is in the graph (as in PyTorch). */
+export interface GraphBranch {
+  span: Span;
+  /** As written: `x > 0`. */
+  condition: string;
+  /** Whether the condition held here. */
+  taken: boolean;
+  /** The node the condition compared, when it is in the graph. */
+  node?: string;
 }
 
 export interface GraphEdge {
@@ -63,6 +96,13 @@ export interface GraphModel {
   warnings: string[];
   /** Matrix programs: the matrix-level ops; tensorView() (graph/tensor-view.ts) draws one node per group. */
   groups?: TensorGroup[];
+  /**
+   * Interpreted programs: the calls, loops and iterations that have nodes in this graph (parents before
+   * children); GraphNode.scope says where each node was created. Absent for straight-line programs.
+   */
+  scopes?: TraceScope[];
+  /** Interpreted programs: the conditions evaluated, in order (the graph is for this input's branches). */
+  branches?: GraphBranch[];
   /**
    * Set when the graph has no numbers (a sympy program traced without values, or with an undefined function):
    * every node's `symbolic` holds its value and gradient, every edge's `localFormula` its local derivative.
@@ -111,6 +151,7 @@ export function buildGraph(trace: Trace): GraphModel {
       node.group = tag.group;
       if (tag.element !== undefined) node.element = tag.element;
     }
+    if (meta?.scope !== undefined) node.scope = meta.scope;
     const notes: string[] = [];
     const a = tape.in0[i];
     const b = tape.in1[i];
@@ -164,5 +205,35 @@ export function buildGraph(trace: Trace): GraphModel {
     .map((inp) => ({ id: id(inp.index), name: inp.name, value: tape.value[inp.index], grad: inp.index <= output ? tape.grad[inp.index] : 0, source: inp.source }));
   const model: GraphModel = { nodes, edges, output: id(output), inputs, warnings };
   if (trace.program.groups) model.groups = trace.program.groups;
+  if (trace.scopes?.length) {
+    const scopes = usedScopes(trace.scopes, nodes);
+    if (scopes.length) model.scopes = scopes;
+  }
+  if (trace.branches?.length) {
+    model.branches = trace.branches.map((b) => {
+      const branch: GraphBranch = { span: b.span, condition: b.condition, taken: b.taken };
+      if (b.node !== undefined && b.node <= output && keep[b.node]) branch.node = id(b.node);
+      return branch;
+    });
+  }
   return model;
+}
+
+/** The scopes that hold a node of the graph, with their ancestors, parents first (the order they are drawn in). */
+function usedScopes(all: readonly TraceScope[], nodes: readonly GraphNode[]): TraceScope[] {
+  const byId = new Map(all.map((s) => [s.id, s]));
+  const used = new Set<number>();
+  for (const node of nodes) {
+    for (let s = node.scope; s !== undefined && !used.has(s); s = byId.get(s)?.parent) {
+      if (!byId.has(s)) break;
+      used.add(s);
+    }
+  }
+  const depth = (s: TraceScope) => {
+    let d = 0;
+    for (let p = s.parent; p !== undefined && d <= all.length; p = byId.get(p)?.parent) d++;
+    return d;
+  };
+  // Stable by depth: parents before children, siblings in trace order.
+  return all.filter((s) => used.has(s.id)).map((s) => [depth(s), s] as const).sort((a, b) => a[0] - b[0]).map(([, s]) => s);
 }

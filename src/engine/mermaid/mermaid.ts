@@ -9,7 +9,7 @@
  * exponent's never (GraphNode.noGrad).
  */
 import { formatNumber } from '../base/format';
-import { GRADIENT_NOTE, type GraphEdge, type GraphModel, type GraphNode } from '../graph/graph';
+import { GRADIENT_NOTE, type GraphBranch, type GraphEdge, type GraphModel, type GraphNode } from '../graph/graph';
 import { opSpec } from '../tape/ops';
 
 export type Direction = 'LR' | 'RL' | 'TB' | 'BT';
@@ -56,10 +56,30 @@ export function escapeLabel(text: string): string {
   return out;
 }
 
-/** One node statement, shaped by kind (stadium input, box constant, rounded op); the lines are already escaped. */
-export function nodeStatement(id: string, kind: 'input' | 'const' | 'op', labelLines: readonly string[]): string {
-  const [open, close] = kind === 'input' ? ['([', '])'] : kind === 'const' ? ['[', ']'] : ['(', ')'];
-  return `  ${id}${open}"${labelLines.join('<br/>')}"${close}`;
+/**
+ * Escapes a subgraph title. Mermaid does not decode entity codes there (the panel does, from the source), so
+ * the brackets, `=` and `;` a call or loop title is made of stay as they are: inside the quotes they cannot
+ * end the title. Everything else escapeLabel() escapes is escaped the same way.
+ */
+export function escapeTitle(text: string): string {
+  let out = '';
+  for (const ch of text) out += /[()[\]=!*/%_';]/.test(ch) ? ch : escapeLabel(ch);
+  return out;
+}
+
+/**
+ * Node shapes: stadium input, box constant, rounded op; a collapsed group is a rounded box too (its class
+ * bpGroup colours it: Mermaid's subroutine shape sizes its box narrower than its text); a branch's hexagon.
+ */
+export type NodeShape = 'input' | 'const' | 'op' | 'group' | 'branch';
+const SHAPES: Readonly<Record<NodeShape, [string, string]>> = {
+  input: ['([', '])'], const: ['[', ']'], op: ['(', ')'], group: ['(', ')'], branch: ['{{', '}}'],
+};
+
+/** One node statement, shaped by kind; the lines are already escaped. */
+export function nodeStatement(id: string, kind: NodeShape, labelLines: readonly string[], indent = '  '): string {
+  const [open, close] = SHAPES[kind];
+  return `${indent}${id}${open}"${labelLines.join('<br/>')}"${close}`;
 }
 
 /** `class n1,n2 bpInput` statements, one per non-empty class: the webview colors nodes by these. */
@@ -158,7 +178,8 @@ function formula(node: GraphNode, index: Index, digits: number, depth: number): 
     return [text, text.startsWith('−') ? 3 : ATOM];
   }
   if (node.kind === 'input' || node.name !== undefined) return [node.name ?? 'input', ATOM];
-  if (depth > 2) return [PLACEHOLDER, ATOM];
+  // A collapsed group (its node's op is only a stand-in) and deep operands read as `□`.
+  if (depth > 2 || node.scopeNode) return [PLACEHOLDER, ATOM];
   const key = `${node.id}/${depth}/${digits}`;
   let result = index.formulas.get(key);
   if (!result) index.formulas.set(key, (result = opFormula(node, index, digits, depth)));
@@ -218,6 +239,7 @@ function hasFoldedOperand(node: GraphNode, graph: GraphModel, index: Index, opti
  * `u = x²`, `v = u + 1`, `□³` (an unnamed operand with a long formula is `□`).
  */
 export function nodeTitle(node: GraphNode, options: LabelOptions = {}): string {
+  if (node.scopeNode) return node.symbol; // a collapsed group: its call or loop as the interpreter titled it
   const digits = options.digits ?? 4;
   if (node.kind === 'input') return node.name ?? 'input';
   if (node.kind === 'const') return literalText(node, digits);
@@ -246,6 +268,7 @@ export function shownWarnings(node: GraphNode, options: Pick<LabelOptions, 'cons
  * ∞, with the first warning that explains it. Lines [1] and [2] are always value and grad when grad is shown.
  */
 export function nodeLabelLines(node: GraphNode, options: LabelOptions = {}): string[] {
+  if (node.scopeNode) return groupLabelLines(node, node.scopeNode, options);
   // A symbolic graph's node: its value and gradient as formulas (no numbers, so nothing is NaN).
   if (node.symbolic) {
     const lines = [nodeTitle(node, options), `value ${node.symbolic.value}`];
@@ -270,6 +293,104 @@ export function nodeLabelLines(node: GraphNode, options: LabelOptions = {}): str
     lines.push(`⚠ ${[...why].length > WARNING_MAX ? `${[...why].slice(0, WARNING_MAX - 1).join('')}…` : why}`);
   }
   return lines;
+}
+
+/** A group label's list line is cut to this many characters (`… +3 more`). */
+export const GROUP_LINE_MAX = 44;
+
+/** `a, b, c` while it fits in GROUP_LINE_MAX with the prefix, then `+N more`. */
+function listLine(prefix: string, items: readonly string[]): string {
+  let line = prefix;
+  for (let i = 0; i < items.length; i++) {
+    const next = `${line}${i ? ', ' : ''}${items[i]}`;
+    const rest = items.length - i - 1;
+    if (i > 0 && [...next].length + (rest ? 9 : 0) > GROUP_LINE_MAX) return `${line}, +${items.length - i} more`;
+    line = next;
+  }
+  return line;
+}
+
+/**
+ * A collapsed group's label: its title (`neuron(x, w1, b1) · line 9`), `value` and `grad` of its output (with
+ * several outputs, an `out` and an `out grad` line listing them), the values it reads (`in x = 2, w = −3`)
+ * and the gradient it sends back to each (`grad to x 0.5, w 1`), and how many nodes it hides. With one output,
+ * lines [1] and [2] are value and grad as in every node's label, so stepping rewrites them the same way.
+ */
+export function groupLabelLines(node: GraphNode, group: NonNullable<GraphNode['scopeNode']>, options: LabelOptions = {}): string[] {
+  const fmt = (v: number) => formatNumber(v, options.digits ?? 4);
+  const graph = options.graph;
+  const byId = graph ? indexOf(graph).byId : new Map<string, GraphNode>();
+  const lines = [node.symbol];
+  if (group.outputs.length > 1) {
+    // Several outputs (a layer's neurons): each one's value and gradient; no single `value`/`grad` line, so
+    // stepping leaves these as they are (a step's partial sums are on the edges leaving the group).
+    const name = (o: typeof group.outputs[number], k: number) => o.name ?? `#${k + 1}`;
+    lines.push(listLine('out ', group.outputs.map((o, k) => `${name(o, k)} = ${fmt(o.value)}`)));
+    lines.push(listLine('out grad ', group.outputs.map((o, k) => `${name(o, k)} ${fmt(o.grad)}`)));
+  } else {
+    lines.push(`value ${fmt(node.value)}`, `grad ${fmt(node.grad)}`);
+  }
+  // Inputs named as the graph draws them: an input or a literal by its title, an operation by its name
+  // (`h`), else `□` (the edge into the group shows which node it is); one that is not drawn (shared by
+  // collapsed groups only) by the name and value the group carries for it.
+  const named = group.inputs.map((input) => {
+    const from = byId.get(input.id);
+    if (!from) return { name: input.name ?? PLACEHOLDER, value: input.value ?? NaN, grad: input.grad, shows: true };
+    const name = from.kind === 'op' ? (from.scopeNode ? PLACEHOLDER : from.name ?? PLACEHOLDER) : nodeTitle(from, options);
+    return { name, value: from.value, grad: input.grad, shows: showsGradient(from, options) };
+  });
+  if (named.length) {
+    lines.push(listLine('in ', named.map((i) => `${i.name} = ${fmt(i.value)}`)));
+    const grads = named.filter((i) => i.shows);
+    if (grads.length) lines.push(listLine('grad to ', grads.map((i) => `${i.name} ${fmt(i.grad)}`)));
+  }
+  lines.push(`⋯ ${group.hidden} nodes inside`);
+  if (!Number.isFinite(node.value) || !Number.isFinite(node.grad)) {
+    const why = shownWarnings(node, options)[0] ?? 'not a finite number';
+    lines.push(`⚠ ${[...why].length > WARNING_MAX ? `${[...why].slice(0, WARNING_MAX - 1).join('')}…` : why}`);
+  }
+  return lines;
+}
+
+// ------------------------------------------------------------------------------------------ groups, branches
+
+/** Id of a scope's subgraph: generated, never user text. */
+export const subgraphId = (scope: number): string => `s${scope}`;
+/** Id of a branch mark's node. */
+export const branchMarkId = (k: number): string => `b${k}`;
+/** At most this many branch marks are drawn (a loop's condition would otherwise mark every pass). */
+export const MAX_BRANCH_MARKS = 12;
+
+/** A branch mark's label lines: the condition as written and whether it held, with its line. */
+export function branchLabelLines(branch: GraphBranch): string[] {
+  return [`if ${branch.condition}`, `${branch.taken ? 'true' : 'false'} here · line ${branch.span.line}`];
+}
+
+/**
+ * The note every graph with branches carries (the panel shows it, the CLI prints it): the graph is this
+ * input's; only the branch taken exists in it, as in PyTorch.
+ */
+export function branchNote(graph: GraphModel): string | undefined {
+  const branches = graph.branches;
+  if (!branches?.length) return undefined;
+  const conditions = [...new Set(branches.map((b) => `${b.condition} was ${b.taken ? 'true' : 'false'}`))];
+  const shown = conditions.length > 3 ? `${conditions.slice(0, 3).join(', ')} and ${conditions.length - 3} more` : conditions.join(', ');
+  return `This graph is for this input: ${shown}. Only the branch taken is in the graph (as in PyTorch); another input may take the other branch and give another graph.`;
+}
+
+/** The branch marks drawn: one per compared node, condition and outcome, for nodes that are drawn. */
+export function branchMarks(graph: GraphModel, drawn: ReadonlySet<string>): { id: string; node: string; branch: GraphBranch }[] {
+  const marks: { id: string; node: string; branch: GraphBranch }[] = [];
+  const seen = new Set<string>();
+  for (const branch of graph.branches ?? []) {
+    if (branch.node === undefined || !drawn.has(branch.node)) continue;
+    const key = `${branch.node}\n${branch.condition}\n${branch.taken}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    marks.push({ id: branchMarkId(marks.length), node: branch.node, branch });
+    if (marks.length >= MAX_BRANCH_MARKS) break;
+  }
+  return marks;
 }
 
 // ------------------------------------------------------------------------------------------ edge labels
@@ -299,23 +420,108 @@ export function edgeLabelText(edge: GraphEdge, options: LabelOptions = {}): stri
 
 // ------------------------------------------------------------------------------------------ the diagram
 
+/**
+ * The Mermaid flowchart. A graph with scopes (functions, loops) draws each call, loop and iteration that has
+ * drawn nodes as a subgraph titled as the interpreter titled it (`neuron(x, w1, b1) · line 9`), nested as
+ * they ran; a collapsed group (collapseScopes) is one subroutine-shaped node; each branch condition is a
+ * hexagon beside the node it compared, linked by a dotted line. A graph without scopes and branches is
+ * drawn exactly as before they existed.
+ */
 export function toMermaid(graph: GraphModel, options: MermaidOptions = {}): string {
   const labels: LabelOptions = { ...options, graph };
   const drawn = drawnGraph(graph, options);
   const lines: string[] = [`flowchart ${options.direction ?? 'LR'}`];
-  for (const node of drawn.nodes) {
-    lines.push(nodeStatement(node.id, node.kind, nodeLabelLines(node, labels).map(escapeLabel)));
+  const statement = (node: GraphNode, indent = '  ') => nodeStatement(node.id, node.scopeNode ? 'group' : node.kind, nodeLabelLines(node, labels).map(escapeLabel), indent);
+  const drawnIds = new Set(drawn.nodes.map((n) => n.id));
+  const marks = branchMarks(graph, drawnIds);
+  if (!graph.scopes?.length) {
+    for (const node of drawn.nodes) lines.push(statement(node));
+    for (const mark of marks) lines.push(nodeStatement(mark.id, 'branch', branchLabelLines(mark.branch).map(escapeLabel)));
+  } else {
+    lines.push(...scopedStatements(graph, drawn.nodes, marks, statement));
   }
   for (const edge of drawn.edges) {
     const text = edgeLabelText(edge, labels);
     lines.push(text ? `  ${edge.from} -->|"${escapeLabel(text)}"| ${edge.to}` : `  ${edge.from} --> ${edge.to}`);
   }
-  const classes: Record<string, string[]> = { input: [], const: [], op: [], output: [], warn: [] };
+  for (const mark of marks) lines.push(`  ${mark.node} -.- ${mark.id}`);
+  // Later classes win: a group's colour over an op's, the output's and a warning's over both.
+  const structured = marks.length > 0 || drawn.nodes.some((n) => n.scopeNode);
+  const classes: Record<string, string[]> = structured
+    ? { input: [], const: [], op: [], group: [], branch: [], output: [], warn: [] }
+    : { input: [], const: [], op: [], output: [], warn: [] };
   for (const node of drawn.nodes) {
     classes[node.kind].push(node.id);
+    if (node.scopeNode) classes.group.push(node.id);
     if (node.id === graph.output) classes.output.push(node.id);
     if (shownWarnings(node, options).length) classes.warn.push(node.id);
   }
+  for (const mark of marks) classes.branch.push(mark.id);
   lines.push(...classStatements(classes));
   return lines.join('\n') + '\n';
+}
+
+/** Node statements nested in `subgraph … end` blocks, one per scope with drawn nodes, parents around children. */
+function scopedStatements(
+  graph: GraphModel, nodes: readonly GraphNode[], marks: readonly { id: string; node: string; branch: GraphBranch }[],
+  statement: (node: GraphNode, indent: string) => string,
+): string[] {
+  const scopes = graph.scopes ?? [];
+  const known = new Set(scopes.map((s) => s.id));
+  const where = (scope: number | undefined) => (scope !== undefined && known.has(scope) ? scope : -1);
+  const members = new Map<number, string[][]>(); // scope (or -1) → [node lines' parts]
+  const children = new Map<number, number[]>();
+  for (const s of scopes) {
+    const parent = where(s.parent);
+    const list = children.get(parent);
+    if (list) list.push(s.id); else children.set(parent, [s.id]);
+  }
+  const byNode = new Map<string, number>();
+  for (const node of nodes) {
+    // Inputs are the graph's leaves, given from outside: drawn outside every group, though the interpreter
+    // creates a free variable's node where it is first read.
+    const scope = node.kind === 'input' ? -1 : where(node.scope);
+    byNode.set(node.id, scope);
+    const list = members.get(scope);
+    if (list) list.push([node.id]); else members.set(scope, [[node.id]]);
+  }
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const marksIn = new Map<number, typeof marks[number][]>();
+  const scopeById = new Map(scopes.map((s) => [s.id, s]));
+  for (const mark of marks) {
+    // Beside its node, but not inside a loop it comes after (`if (s > 0)` after the loop compares the last
+    // pass's s): out of every loop and pass whose text ends before the condition's.
+    let scope = byNode.get(mark.node) ?? -1;
+    for (let s = scopeById.get(scope); s && s.kind !== 'call' && mark.branch.span.start >= s.span.end; s = scopeById.get(scope)) scope = where(s.parent);
+    const list = marksIn.get(scope);
+    if (list) list.push(mark); else marksIn.set(scope, [mark]);
+  }
+  // Which scopes have something to draw, themselves or below (children after parents in `scopes`: reverse pass).
+  const filled = new Set<number>();
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const id = scopes[i].id;
+    if (members.has(id) || (children.get(id) ?? []).some((c) => filled.has(c))) filled.add(id);
+  }
+  const titles = new Map(scopes.map((s) => [s.id, s.title]));
+  const out: string[] = [];
+  // Iterative (nesting may be deep): a stack of scopes to open and of `end`s to close them.
+  const stack: ({ scope: number; depth: number } | { end: number })[] = [{ scope: -1, depth: 0 }];
+  while (stack.length) {
+    const item = stack.pop()!;
+    if ('end' in item) {
+      out.push(`${'  '.repeat(item.end)}end`);
+      continue;
+    }
+    const { scope, depth } = item;
+    if (scope !== -1) {
+      out.push(`${'  '.repeat(depth)}subgraph ${subgraphId(scope)}["${escapeTitle(titles.get(scope) ?? '')}"]`);
+      stack.push({ end: depth });
+    }
+    const indent = '  '.repeat(depth + 1);
+    for (const [id] of members.get(scope) ?? []) out.push(statement(byId.get(id)!, indent));
+    for (const mark of marksIn.get(scope) ?? []) out.push(nodeStatement(mark.id, 'branch', branchLabelLines(mark.branch).map(escapeLabel), indent));
+    const kids = (children.get(scope) ?? []).filter((c) => filled.has(c));
+    for (let k = kids.length - 1; k >= 0; k--) stack.push({ scope: kids[k], depth: depth + 1 });
+  }
+  return out;
 }
