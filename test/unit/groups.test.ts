@@ -267,3 +267,13 @@ test('a branch mark stays inside the loop pass it was taken in, and outside a lo
   const inside = { ...graph, branches: [{ span: { start: 20, end: 30, line: 4, col: 3 }, condition: 'xs[i] > 0', taken: false, node: 'n10' }] };
   assert.ok(block(toMermaid(inside), 's3').some((l) => l.trim().startsWith('b0{{')), 'in the pass');
 });
+
+test('the "for this input" note names only conditions on traced values: `if False` and a counter test are the same for every input', () => {
+  const text = 'def f(x):\n    if False:\n        return x\n    n = 2\n    if n > 1:\n        return x * x\n    return x\n\nx = 3.0\ny = f(x)\n';
+  const plain = analyze(text, { lang: 'python', symbolic: false, gradCheck: false });
+  assert.ok(plain.ok, plain.ok ? '' : plain.error.message);
+  assert.equal(branchNote(plain.value.graph), undefined);
+  const traced = analyze(text.replace('if n > 1', 'if x > 1'), { lang: 'python', symbolic: false, gradCheck: false });
+  assert.ok(traced.ok, traced.ok ? '' : traced.error.message);
+  assert.match(branchNote(traced.value.graph) ?? '', /^This graph is for this input: x > 1 was true\./);
+});

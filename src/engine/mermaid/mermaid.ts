@@ -371,7 +371,8 @@ export function branchLabelLines(branch: GraphBranch): string[] {
  * input's; only the branch taken exists in it, as in PyTorch.
  */
 export function branchNote(graph: GraphModel): string | undefined {
-  const branches = graph.branches;
+  // A condition on plain numbers (a loop counter, `if False`) is the same for every input: not worth a warning.
+  const branches = graph.branches?.filter((b) => b.node !== undefined);
   if (!branches?.length) return undefined;
   const conditions = [...new Set(branches.map((b) => `${b.condition} was ${b.taken ? 'true' : 'false'}`))];
   const shown = conditions.length > 3 ? `${conditions.slice(0, 3).join(', ')} and ${conditions.length - 3} more` : conditions.join(', ');
