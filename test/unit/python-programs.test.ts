@@ -15,6 +15,7 @@ import type { TensorValues } from '../../src/engine/base/tensor-value';
 import { parsePython } from '../../src/engine/frontends/python';
 import { trace } from '../../src/engine/interpreter/trace';
 import * as LESSONS from '../fixtures/python-lessons';
+import { mlpProgram, mlpReference, mlpWeights } from '../fixtures/lecture-mlp';
 import { assertGraphInvariants, close } from './helpers';
 
 function run(text: string, values: TensorValues = {}): Analysis {
@@ -185,91 +186,6 @@ test("the micrograd lecture's neuron: sum((wi*xi for wi, xi in zip(ws, xs)), b).
   assertGraphInvariants(a.graph);
   checkFiniteDifferences(text, a);
 });
-
-/** A fixed set of weights for MLP(3, [4, 4, 1]): deterministic, in (−1, 1), as the lecture's random.uniform gives. */
-function mlpWeights(): { W: number[][][]; b: number[][] } {
-  let seed = 12345;
-  const next = () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return Math.round(((seed / 2147483648) * 2 - 1) * 10000) / 10000;
-  };
-  const sizes = [3, 4, 4, 1];
-  const W: number[][][] = [];
-  const b: number[][] = [];
-  for (let l = 0; l < 3; l++) {
-    W.push(Array.from({ length: sizes[l + 1] }, () => Array.from({ length: sizes[l] }, next)));
-    b.push(Array.from({ length: sizes[l + 1] }, next));
-  }
-  return { W, b };
-}
-const list = (v: unknown): string => (Array.isArray(v) ? `[${v.map(list).join(', ')}]` : String(v).includes('.') ? String(v) : `${String(v)}.0`);
-
-function mlpProgram(): string {
-  const { W, b } = mlpWeights();
-  return [
-    'class Neuron:',
-    '    def __init__(self, nin, w, b):',
-    '        self.w = [Value(w[i]) for i in range(nin)]',
-    '        self.b = Value(b)',
-    '',
-    '    def __call__(self, x):',
-    '        # w · x + b',
-    '        act = sum((wi*xi for wi, xi in zip(self.w, x)), self.b)',
-    '        out = act.tanh()',
-    '        return out',
-    '',
-    '    def parameters(self):',
-    '        return self.w + [self.b]',
-    '',
-    'class Layer:',
-    '    def __init__(self, nin, nout, weights):',
-    '        W, b = weights',
-    '        self.neurons = [Neuron(nin, W[j], b[j]) for j in range(nout)]',
-    '',
-    '    def __call__(self, x):',
-    '        outs = [n(x) for n in self.neurons]',
-    '        return outs[0] if len(outs) == 1 else outs',
-    '',
-    '    def parameters(self):',
-    '        return [p for neuron in self.neurons for p in neuron.parameters()]',
-    '',
-    'class MLP:',
-    '    def __init__(self, nin, nouts, weights):',
-    '        sz = [nin] + nouts',
-    '        self.layers = [Layer(sz[i], sz[i+1], weights[i]) for i in range(len(nouts))]',
-    '',
-    '    def __call__(self, x):',
-    '        for layer in self.layers:',
-    '            x = layer(x)',
-    '        return x',
-    '',
-    '    def parameters(self):',
-    '        return [p for layer in self.layers for p in layer.parameters()]',
-    '',
-    ...W.map((w, l) => `W${l + 1} = ${list(w)}`),
-    ...b.map((v, l) => `b${l + 1} = ${list(v)}`),
-    'n = MLP(3, [4, 4, 1], [(W1, b1), (W2, b2), (W3, b3)])',
-    'xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]',
-    'ys = [1.0, -1.0, -1.0, 1.0]',
-    'ypred = [n(x) for x in xs]',
-    'loss = sum((yout - ygt)**2 for ygt, yout in zip(ys, ypred))',
-    'loss.backward()',
-  ].join('\n');
-}
-
-/** The same MLP computed here, in plain numbers: the reference value. */
-function mlpReference(): number {
-  const { W, b } = mlpWeights();
-  const xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]];
-  const ys = [1.0, -1.0, -1.0, 1.0];
-  let loss = 0;
-  xs.forEach((x0, k) => {
-    let x = x0;
-    for (let l = 0; l < 3; l++) x = W[l].map((w, j) => Math.tanh(w.reduce((acc, wi, i) => acc + wi * x[i], b[l][j])));
-    loss += (x[0] - ys[k]) ** 2;
-  });
-  return loss;
-}
 
 test('the lecture MLP(3, [4, 4, 1]) over 4 samples, weights written as numbers', () => {
   const text = mlpProgram();

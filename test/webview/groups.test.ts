@@ -20,10 +20,16 @@ import { buildGraph } from '../../src/engine/graph/graph';
 import type { Analysis } from '../../src/engine/analyze';
 import type { Trace } from '../../src/engine/interpreter/trace';
 import type { GraphPayload } from '../../src/protocol';
-import { lectureMlp, nestedCall, neuronTwice } from '../fixtures/scoped-traces';
+import { nestedCall, neuronTwice } from '../fixtures/scoped-traces';
+import { mlpProgram } from '../fixtures/lecture-mlp';
+import { analyze } from '../../src/engine/analyze';
 
-/** The lecture MLP(3, [4, 4, 1]) over 4 samples, written with classes, calls and loops. */
-const LECTURE_TRACE: () => Trace = lectureMlp;
+/** The lecture MLP(3, [4, 4, 1]) over 4 samples, as the lecture writes it (classes, calls, loops), interpreted. */
+const LECTURE_TRACE: () => Trace = () => {
+  const r = analyze(mlpProgram(), { lang: 'python', symbolic: false, gradCheck: false });
+  if (!r.ok) throw r.error;
+  return r.value.trace;
+};
 
 /** A payload as the panel builds it (buildPayload: the default groups collapsed). */
 function payloadOf(trace: Trace, title: string, extra: Partial<GraphPayload> = {}): GraphPayload {
@@ -104,15 +110,17 @@ describe('groups: calls and loops drawn as the program is written', () => {
     assert.deepEqual(l.outside, [], 'every node inside the visible area');
     assert.ok(l.minEdgeContrast >= 4.5, `edge label contrast ${l.minEdgeContrast}`);
     const collapsed = await groupNodes(w);
-    assert.equal(collapsed.length, 4 * 3, 'every layer call of the 4 samples, collapsed (their neurons with them)');
-    // The boxes: two loops, their passes, the four n(x) calls and their layers, titled as the interpreter titled them.
+    const scopes = payload.graph.scopes!;
+    const shownCollapsed = scopes.filter((sc) => payload.collapsedScopes!.includes(sc.id) && !(sc.parent !== undefined && payload.collapsedScopes!.includes(sc.parent)));
+    assert.equal(collapsed.length, shownCollapsed.length, 'every outermost collapsed group is one node');
+    assert.equal(collapsed.length, 4, 'the loop over the layers inside each of the 4 n(x) calls, collapsed');
+    // The boxes: the four n(x) calls of `ypred = [n(x) for x in xs]`, titled as the interpreter titled them.
     const boxes = await clusters(w);
-    assert.ok(boxes.some((b) => b.title === 'for x in xs · line 12'), JSON.stringify(boxes));
-    assert.equal(boxes.filter((b) => b.title === 'n(x) · line 12').length, 4);
+    assert.equal(boxes.filter((b) => b.title === 'n(x) · line 49').length, 4, JSON.stringify(boxes));
     assert.ok(boxes.every((b) => !b.title.includes('#')), 'titles decoded');
     await w.page.screenshot({ path: join(OUT_DIR, 'groups-lecture-collapsed.png') });
     // The side panel says what the boxes are.
-    assert.match(await w.page.locator('#side .groups-notice').innerText(), /48 are collapsed/);
+    assert.match(await w.page.locator('#side .groups-notice').innerText(), new RegExp(`${payload.collapsedScopes!.length} are collapsed`));
     // Double-click zooms to a readable size.
     const area = (await w.page.locator('#diagram-area').boundingBox())!;
     await w.page.mouse.dblclick(area.x + area.width / 2, area.y + area.height / 2);
@@ -121,16 +129,18 @@ describe('groups: calls and loops drawn as the program is written', () => {
     assert.ok(zoomed.minNodePx >= 12, `after double-click: ${zoomed.minNodePx.toFixed(1)} px`);
     await w.page.click('#btn-fit');
 
-    // Open the first sample's first layer: its four neurons appear inside its box, collapsed.
+    // Open the first sample's loop over the layers: its three passes appear inside its box, collapsed.
     const first = collapsed[0];
+    const children = scopes.filter((sc) => sc.parent === Number(first.slice(1)));
+    assert.equal(children.length, 3, 'three layers, three passes');
     await redraw(w, () => w.page.click(`#diagram g.node[data-node="${first}"]`));
     const opened = await settle(w);
     assert.deepEqual(opened.outside, [], 'the opened graph is fitted whole');
     const afterOpen = await groupNodes(w);
     assert.ok(!afterOpen.includes(first), 'the opened group is no node any more');
-    assert.equal(afterOpen.length, 11 + 4, 'the other layers stay collapsed; its four neurons take its place');
+    assert.equal(afterOpen.length, collapsed.length - 1 + children.length, 'the other loops stay collapsed; its passes take its place');
     const openedBox = (await clusters(w)).find((b) => b.scope === Number(first.slice(1)));
-    assert.equal(openedBox?.title, 'layer(x) · line 3');
+    assert.equal(openedBox?.title, 'for layer in self.layers · line 33');
     const inside = await w.page.evaluate((scope) => {
       const box = document.querySelector(`#diagram g.cluster[data-scope="${scope}"] > rect`)!.getBoundingClientRect();
       return [...document.querySelectorAll<SVGGElement>('#diagram g.node')].filter((g) => {
@@ -138,14 +148,14 @@ describe('groups: calls and loops drawn as the program is written', () => {
         return r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
       }).map((g) => g.querySelector('text')?.textContent ?? '');
     }, first.slice(1));
-    assert.equal(inside.filter((t) => t.startsWith('neuron(x) · line 2')).length, 4, `its neurons inside its box: ${inside.join(' | ')}`);
+    for (const child of children) assert.equal(inside.filter((t) => t.startsWith(child.title)).length, 1, `pass '${child.title}' inside its box: ${inside.join(' | ')}`);
     await w.page.screenshot({ path: join(OUT_DIR, 'groups-lecture-one-expanded.png') });
     // Zoomed in on the opened group (a double-click inside its box, off its nodes): its labels at a readable size.
     const boxRect = (await w.page.locator(`#diagram g.cluster[data-scope="${first.slice(1)}"] > rect`).boundingBox())!;
     await w.page.mouse.dblclick(boxRect.x + 2, boxRect.y + boxRect.height - 2);
     await w.page.waitForTimeout(150);
     assert.ok((await look(w.page)).minNodePx >= 12);
-    assert.deepEqual((await groupNodes(w)).length, 15, 'a double-click inside a box zooms; it does not collapse the box');
+    assert.deepEqual((await groupNodes(w)).length, afterOpen.length, 'a double-click inside a box zooms; it does not collapse the box');
     await w.page.screenshot({ path: join(OUT_DIR, 'groups-lecture-one-expanded-zoomed.png') });
     await w.page.click('#btn-fit');
 

@@ -402,7 +402,7 @@ class Interpreter {
         const item = this.itemOf(iterable, k);
         const inner = this.py ? env : new Env(env);
         this.bind(s.target, item, inner, s.declare ?? (this.py ? undefined : 'let'));
-        const c = iterate(this.iterationTitle(s.target, item, k), () => this.block(s.body, inner, true));
+        const c = iterate(this.iterationTitle(s.target, item, k, length), () => this.block(s.body, inner, true));
         if (c !== NORMAL) return c;
       }
       return NORMAL;
@@ -463,8 +463,10 @@ class Interpreter {
     return id;
   }
 
-  private iterationTitle(target: Target, item: Value, k: number): string {
-    if (target.kind === 'name') return `${target.name} = ${this.describe(item)}`;
+  private iterationTitle(target: Target, item: Value, k: number, length: number): string {
+    // An object has no short value to show (`layer = a 'Layer' object` says less): its place in the loop does.
+    const shortValue = typeof item === 'number' || typeof item === 'boolean' || item instanceof Traced || item instanceof ListV || item instanceof RangeV;
+    if (target.kind === 'name') return shortValue ? `${target.name} = ${this.describe(item)}` : `${target.name} ${k + 1} of ${length}`;
     if (target.kind === 'tuple' && target.items.every((t) => t.kind === 'name') && (item instanceof ListV) && item.items.length === target.items.length) {
       return target.items.map((t, i) => `${(t as { name: string }).name} = ${this.describe(item.items[i])}`).join(', ');
     }
