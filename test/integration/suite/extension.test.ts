@@ -165,7 +165,9 @@ suite('Backprop Graph in VS Code', () => {
     const doc = await open('day05-backprop-intuition.md');
     const text = doc.getText();
     const block = text.indexOf('const h = Math.tanh(w1 * x);');
-    const lens = (await lensesOf(doc.uri)).find((l) => l.command?.command === 'backpropGraph.show' && Math.abs(doc.offsetAt(l.range.start) - block) < 12);
+    // The lens sits on the fence line that opens the block (```ts or ```backprop ts), the line above it.
+    const fenceLine = doc.positionAt(block).line - 1;
+    const lens = (await lensesOf(doc.uri)).find((l) => l.command?.command === 'backpropGraph.show' && l.range.start.line === fenceLine);
     assert.ok(lens?.command, 'no lens above the network block');
     const result = await vscode.commands.executeCommand<ShowResult>(lens.command.command, ...(lens.command.arguments ?? []));
     assert.ok(result?.ok, JSON.stringify(result));
