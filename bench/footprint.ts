@@ -46,6 +46,11 @@ export function footprintSection(emit: (r: BenchRecord) => void, root: string): 
     ['webview entry (UI; Mermaid is in media/dist/chunks)', 'media/dist/webview.js', undefined],
     // The CLI's --format html page inlines this one (not shipped in the .vsix).
     ['webview for one-file pages (Mermaid + UI, IIFE)', 'dist/webview-inline.js', undefined],
+    // The Markdown preview loads classic scripts only: its own IIFE with Mermaid inside.
+    ['Markdown preview script (Mermaid + drawing, IIFE)', 'media/dist/preview.js', undefined],
+    // VS Code for the Web: the web worker extension host's entry (engine included) and its lazy parser.
+    ['web extension (browser entry, engine included)', 'dist/web/extension.js', undefined],
+    ['web ts-parser (TypeScript compiler, lazy ES module)', 'dist/web/ts-parser.js', undefined],
   ];
   for (const [label, file, limitKb] of bundles) {
     const path = join(root, file);
