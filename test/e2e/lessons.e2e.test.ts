@@ -73,7 +73,7 @@ test('(r) day05 "swap tanh for ReLU" is one edit in the shipped lesson, and the 
   // The lens sits on the fence that opens the network block.
   let fence = hLine;
   while (fence > 0 && !/^\s*```/.test(lines[fence])) fence--;
-  assert.match(lines[fence], /^\s*```\s*ts/, 'the network block is not a ```ts fence');
+  assert.match(lines[fence], /^\s*```\s*(backprop\s+)?ts\b/, 'the network block is not a ```ts or ```backprop ts fence');
 
   await vs.step('r-open', () => vs.openFile(rel));
   await vs.step('r-codelens', () => vs.clickCodeLensAboveLine(fence + 1, LENS));
