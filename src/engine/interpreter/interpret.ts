@@ -351,8 +351,8 @@ class Interpreter {
     // Function declarations are hoisted, as in TypeScript (harmless for Python, whose defs run in order anyway).
     for (const s of body) if (s.kind === 'function') local.vars.set(s.name, new Closure(s, local));
     for (const s of body) {
-      const c = this.statement(s, local);
-      if (c !== NORMAL) return c;
+      const completion = this.statement(s, local);
+      if (completion !== NORMAL) return completion;
     }
     return NORMAL;
   }
@@ -386,10 +386,10 @@ class Interpreter {
 
   private whileLoop(s: Extract<Statement, { kind: 'while' }>, env: Env): Completion {
     return this.loop(s, (iterate) => {
-      for (let k = 0; ; k++) {
+      for (let pass = 0; ; pass++) {
         if (!this.test(s.test, env, undefined, s.span)) return NORMAL;
-        const c = iterate(`iteration ${k + 1}`, () => this.block(s.body, env, true));
-        if (c !== NORMAL) return c;
+        const completion = iterate(`iteration ${pass + 1}`, () => this.block(s.body, env, true));
+        if (completion !== NORMAL) return completion;
       }
     });
   }
@@ -398,12 +398,12 @@ class Interpreter {
     return this.loop(s, (iterate) => {
       const iterable = this.expr(s.iter, env);
       const length = this.lengthOf(iterable, s.iter.span);
-      for (let k = 0; k < length; k++) {
-        const item = this.itemOf(iterable, k);
+      for (let pass = 0; pass < length; pass++) {
+        const item = this.itemOf(iterable, pass);
         const inner = this.py ? env : new Env(env);
         this.bind(s.target, item, inner, s.declare ?? (this.py ? undefined : 'let'));
-        const c = iterate(this.iterationTitle(s.target, item, k, length), () => this.block(s.body, inner, true));
-        if (c !== NORMAL) return c;
+        const completion = iterate(this.iterationTitle(s.target, item, pass, length), () => this.block(s.body, inner, true));
+        if (completion !== NORMAL) return completion;
       }
       return NORMAL;
     });
@@ -415,11 +415,11 @@ class Interpreter {
       for (const init of s.init) this.statement(init, outer);
       const declared = [...outer.vars.keys()];
       let current = outer;
-      for (let k = 0; ; k++) {
+      for (let pass = 0; ; pass++) {
         if (s.test && !this.test(s.test, current, undefined, s.span)) return NORMAL;
-        const title = declared.length ? declared.map((n) => `${n} = ${this.describe(current.vars.get(n)!)}`).join(', ') : `iteration ${k + 1}`;
-        const c = iterate(title, () => this.block(s.body, current, true));
-        if (c !== NORMAL) return c;
+        const title = declared.length ? declared.map((n) => `${n} = ${this.describe(current.vars.get(n)!)}`).join(', ') : `iteration ${pass + 1}`;
+        const completion = iterate(title, () => this.block(s.body, current, true));
+        if (completion !== NORMAL) return completion;
         // Each pass has its own copy of the loop variables, as `let` gives in TypeScript, so closures made in one
         // pass keep that pass's values; without closures in the loop, one environment serves every pass.
         if (makesClosures(s.body)) {
@@ -442,10 +442,10 @@ class Interpreter {
     const result = body((title, run) => {
       this.step();
       this.pushScope('iteration', title, s.span);
-      const c = run();
+      const completion = run();
       this.scope = loopScope;
-      if (c === BREAK) return BREAK;
-      if (c === RETURN) return RETURN;
+      if (completion === BREAK) return BREAK;
+      if (completion === RETURN) return RETURN;
       return NORMAL;
     });
     this.loopDepth--;
