@@ -174,5 +174,12 @@ window.addEventListener('resize', () => {
 });
 // The preview follows VS Code's theme by changing the body's class.
 new MutationObserver(schedule).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+// Placeholders that arrive without an updateContent event this script saw (the first content of a preview can be
+// in the page before or after this script runs): any new placeholder asks for a pass. Once in CI the day-40
+// preview stayed at "drawing the graph…" for a minute; the cause was not found, this covers the missed-event case.
+new MutationObserver((records) => {
+  const added = records.some((r) => [...r.addedNodes].some((n) => n instanceof HTMLElement && (n.matches(PLACEHOLDERS) || n.querySelector(PLACEHOLDERS))));
+  if (added) schedule();
+}).observe(document.body, { childList: true, subtree: true });
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', schedule, { once: true });
 else schedule();
