@@ -3,7 +3,7 @@ import { BackpropError } from '../base/errors';
 import type { LineIndex, Span } from '../base/span';
 import type { BuiltinName, ClassDef, CompareOp, Expression, FunctionDef, Param, ProgramAst, Statement, Target } from '../ast/program';
 import type { OpName } from '../tape/ops';
-import { GLOBAL_CONSTANTS, MATH_CONSTANTS, MATH_FUNCTIONS_TS, MATH_NARY, MATH_UNARY, TS_TENSOR_FUNCTIONS } from './ts-names';
+import { GLOBAL_CONSTANTS, MATH_CONSTANTS, MATH_FUNCTIONS_TS, MATH_NARY, MATH_UNARY, mathMemberOp, TS_TENSOR_FUNCTIONS } from './ts-names';
 
 /*
  * TypeScript with functions, loops, branches, arrays, objects and classes: the compiler's syntax tree (nothing is
@@ -165,16 +165,8 @@ export function convertProgram(sf: ts.SourceFile, text: string, lines: LineIndex
   const mathCall = (call: ts.CallExpression, member: string): Expression => {
     const span = spanOf(call);
     const label = `Math.${member}`;
-    const n = call.arguments.length;
-    const arity = (good: boolean, expected: string) => {
-      if (!good) throw new BackpropError('unsupported', `${label}() takes ${expected}, got ${n}`, span);
-    };
-    let op: OpName;
-    if (MATH_UNARY[member]) { arity(n === 1, '1 argument'); op = MATH_UNARY[member]; }
-    else if (member === 'pow') { arity(n === 2, '2 arguments'); op = 'pow'; }
-    else if (MATH_NARY[member]) { arity(n >= 1, 'at least 1 argument'); op = MATH_NARY[member]; }
-    else if (member === 'random') return refuse(call, 'Math.random() (a random number is neither deterministic nor differentiable)');
-    else throw new BackpropError('unknown-function', `unknown function '${label}' (supported: ${MATH_FUNCTIONS_TS.join(', ')})`, span);
+    const op = mathMemberOp(member, call.arguments.length, span);
+    if (op === 'random') return refuse(call, 'Math.random() (a random number is neither deterministic nor differentiable)');
     return { kind: 'op', op: op as Exclude<OpName, 'input' | 'const'>, args: args(call.arguments), span, label };
   };
 

@@ -3,7 +3,7 @@ import { BackpropError } from '../base/errors';
 import { literalNumber, type Assign, type Expr, type Program } from '../ast/ir';
 import { LIMITS } from '../base/limits';
 import type { OpName } from '../tape/ops';
-import { GLOBAL_CONSTANTS, MATH_CONSTANTS, MATH_FUNCTIONS_TS, MATH_NARY, MATH_UNARY, RESERVED, TS_TENSOR_FUNCTIONS } from './ts-names';
+import { GLOBAL_CONSTANTS, MATH_CONSTANTS, MATH_FUNCTIONS_TS, MATH_NARY, MATH_UNARY, mathMemberOp, RESERVED, TS_TENSOR_FUNCTIONS } from './ts-names';
 import { LineIndex, type Span } from '../base/span';
 import { convertProgram, needsInterpreter } from './ts-program';
 
@@ -178,20 +178,8 @@ export function parseTypeScript(text: string): Program {
     const span = spanOf(call);
     const label = `Math.${member}`;
     for (const a of call.arguments) if (ts.isSpreadElement(a)) refuse(a, `spread arguments '${snippet(a)}'`);
-    const n = call.arguments.length;
-    const arity = (good: boolean, expected: string) => {
-      if (!good) throw new BackpropError('unsupported', `${label}() takes ${expected}, got ${n}`, span);
-    };
-    let op: OpName;
-    if (MATH_UNARY[member]) { arity(n === 1, '1 argument'); op = MATH_UNARY[member]; }
-    else if (member === 'pow') { arity(n === 2, '2 arguments'); op = 'pow'; }
-    else if (MATH_NARY[member]) { arity(n >= 1, 'at least 1 argument'); op = MATH_NARY[member]; }
-    else if (member === 'random') {
-      return refuse(call, 'Math.random() (a random number is neither deterministic nor differentiable)');
-    } else {
-      throw new BackpropError('unknown-function',
-        `unknown function '${label}' (supported: ${MATH_FUNCTIONS_TS.join(', ')})`, span);
-    }
+    const op = mathMemberOp(member, call.arguments.length, span);
+    if (op === 'random') return refuse(call, 'Math.random() (a random number is neither deterministic nor differentiable)');
     const opName = op as Exclude<OpName, 'input' | 'const'>;
     return { kids: [...call.arguments], build: (args) => ({ kind: 'op', op: opName, args, span, label }) };
   };
